@@ -1,0 +1,547 @@
+//! The command line (`cli.md`): parse arguments, call the layers, map results to exit codes.
+
+use crate::engine::{self, ParamOverride, Settings};
+use crate::model::{Profile, Severity};
+use crate::report::{self, Format};
+use crate::rules::RuleSet;
+use crate::scan::{self, InputError, SourceOptions};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "vaultsec",
+    version,
+    about = "Production-hardening audit scanner for HashiCorp Vault and OpenBao",
+    long_about = "Audits a Vault or OpenBao deployment against the hardening practices of \
+                  HashiCorp's production hardening guide and OpenBao's notes, from its \
+                  configuration, the host it runs on and its live API.\n\n\
+                  Exit codes: 0 clean, 1 a failure at or above --fail-on, 2 usage or input \
+                  error, 3 some check could not be evaluated."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Audit the deployment (the main job).
+    Scan(ScanArgs),
+    /// Print the collected facts as one JSON document (for debugging and custom rules).
+    Facts(FactsArgs),
+    /// List, explain and check rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Every rule: id, severity, profile, sources, title.
+    List {
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+        /// Also load custom rules from this directory (repeatable).
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+    },
+    /// What a rule checks, why, how to fix it, references.
+    Explain {
+        id: String,
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+    },
+    /// Validate custom rule files (exit 2 on an invalid rule).
+    Check {
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// Server config file or directory (repeatable); default: the running server's -config,
+    /// else /etc/vault.d, else /etc/openbao (under --root).
+    #[arg(short = 'c', long = "config", value_name = "PATH")]
+    pub config: Vec<PathBuf>,
+    /// The host's filesystem root for host checks.
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub root: PathBuf,
+    /// Switch the config source off.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Switch the host source off (also the certificate files the config names).
+    #[arg(long)]
+    pub no_host: bool,
+    /// Switch the live API source off.
+    #[arg(long)]
+    pub no_api: bool,
+    /// The Vault API address (default: VAULT_ADDR, then BAO_ADDR).
+    #[arg(long, value_name = "URL")]
+    pub addr: Option<String>,
+    /// Read the API token from this file (default: VAULT_TOKEN, BAO_TOKEN, ~/.vault-token).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// CA certificate to verify the API's TLS certificate.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Client certificate for TLS to the API.
+    #[arg(long, value_name = "FILE")]
+    pub client_cert: Option<PathBuf>,
+    /// Client key for TLS to the API.
+    #[arg(long, value_name = "FILE")]
+    pub client_key: Option<PathBuf>,
+    /// Server name to verify in the API's certificate.
+    #[arg(long, value_name = "NAME")]
+    pub tls_server_name: Option<String>,
+    /// Do not verify the API's TLS certificate (unsafe; explicit opt-in only).
+    #[arg(long)]
+    pub tls_skip_verify: bool,
+    /// Bound on each API request, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    pub timeout: f64,
+    /// Discover every cluster node and run the per-node checks on each.
+    #[arg(long)]
+    pub cluster: bool,
+    /// Evaluate as if the scan ran at this time (RFC 3339); for reproducible tests.
+    #[arg(long, hide = true, value_name = "TIME")]
+    pub now: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct FactsArgs {
+    #[command(flatten)]
+    pub sources: SourceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub sources: SourceArgs,
+    /// Add custom rule files from this directory (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    /// baseline, production or strict.
+    #[arg(long, default_value = "production", value_parser = ["baseline", "production", "strict"])]
+    pub profile: String,
+    /// Run only these rules or prefixes (comma-separated, repeatable), e.g. `tls.`.
+    #[arg(long, value_delimiter = ',', value_name = "ID-OR-PREFIX")]
+    pub select: Vec<String>,
+    /// Leave out these rules or prefixes.
+    #[arg(long, value_delimiter = ',', value_name = "ID-OR-PREFIX")]
+    pub ignore: Vec<String>,
+    /// Accepted risks (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Override a rule parameter, e.g. `--set tls.cert-expiring.days=45` (repeatable).
+    #[arg(long = "set", value_name = "RULE.PARAM=VALUE")]
+    pub set: Vec<String>,
+    /// Output format (repeatable; each -o pairs with the --format before it).
+    #[arg(short = 'f', long = "format", value_enum)]
+    pub format: Vec<Format>,
+    /// Write the report here, atomically (repeatable).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Vec<PathBuf>,
+    /// Exit 1 when a failure at or above this severity is found.
+    #[arg(long, default_value = "high", value_parser = ["info", "low", "medium", "high", "critical", "never"])]
+    pub fail_on: String,
+    /// A previous JSON report: mark findings new, list resolved ones.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Print nothing on standard error but errors.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+/// Entry point: runs the command and maps the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let matches = match Cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli, &matches) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("vaultsec: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Scan(args) => {
+            let sub = matches
+                .subcommand_matches("scan")
+                .ok_or_else(|| anyhow::anyhow!("internal: no scan matches"))?;
+            let outputs = pair_outputs(sub, &args)?;
+            run_scan(args, outputs)
+        }
+        Command::Facts(args) => {
+            let opts = source_options(&args.sources)?;
+            let facts = scan::collect(&opts)?;
+            let mut doc = facts.doc.clone();
+            if let Some(obj) = doc.as_object_mut() {
+                let sources: serde_json::Map<String, serde_json::Value> = facts
+                    .sources
+                    .iter()
+                    .map(|(k, v)| (k.as_str().to_string(), serde_json::json!(v.describe())))
+                    .collect();
+                obj.insert("sources".into(), serde_json::Value::Object(sources));
+            }
+            let text = serde_json::to_string_pretty(&doc)? + "\n";
+            let text = scan::scrub(text, &facts.secret_values);
+            std::io::stdout().write_all(text.as_bytes())?;
+            Ok(0)
+        }
+        Command::Rules(cmd) => run_rules(cmd),
+    }
+}
+
+fn load_rules(dirs: &[PathBuf]) -> Result<RuleSet, InputError> {
+    let mut set = RuleSet::builtin()?;
+    for dir in dirs {
+        set.add_dir(dir)?;
+    }
+    set.validate_data_refs()?;
+    Ok(set)
+}
+
+fn run_rules(cmd: RulesCommand) -> anyhow::Result<u8> {
+    match cmd {
+        RulesCommand::List { format, rules } => {
+            let set = load_rules(&rules)?;
+            let text = match format {
+                ListFormat::Json => {
+                    let list: Vec<serde_json::Value> = set
+                        .rules
+                        .iter()
+                        .map(|r| {
+                            serde_json::json!({
+                                "id": r.id, "title": r.title, "severity": r.severity,
+                                "profile": r.profile, "sources": r.sources,
+                                "products": r.products, "manual": r.manual,
+                            })
+                        })
+                        .collect();
+                    serde_json::to_string_pretty(&list)? + "\n"
+                }
+                ListFormat::Table => {
+                    let mut t = comfy_table::Table::new();
+                    t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
+                        .set_header(vec!["Rule", "Severity", "Profile", "Sources", "Title"]);
+                    for r in &set.rules {
+                        let sources: Vec<&str> = r.sources.iter().map(|s| s.as_str()).collect();
+                        t.add_row(vec![
+                            r.id.clone(),
+                            r.severity.to_string(),
+                            r.profile.as_str().to_string(),
+                            if r.manual {
+                                "manual".into()
+                            } else {
+                                sources.join(", ")
+                            },
+                            r.title.clone(),
+                        ]);
+                    }
+                    format!("{t}\n{} rules\n", set.rules.len())
+                }
+            };
+            std::io::stdout().write_all(text.as_bytes())?;
+            Ok(0)
+        }
+        RulesCommand::Explain { id, rules } => {
+            let set = load_rules(&rules)?;
+            let Some(rule) = set.get(&id) else {
+                let ids: Vec<&str> = set.rules.iter().map(|r| r.id.as_str()).collect();
+                let hint = crate::rules::functions::nearest(&id, &ids)
+                    .map(|n| format!(" (did you mean {n}?)"))
+                    .unwrap_or_default();
+                return Err(InputError::Usage(format!(
+                    "no rule {id:?}{hint}; see `vaultsec rules list`"
+                ))
+                .into());
+            };
+            let mut out = format!(
+                "{id}: {title}\n\nseverity: {sev}   profile: {prof}   sources: {src}{prod}\n\n",
+                id = rule.id,
+                title = rule.title,
+                sev = rule.severity,
+                prof = rule.profile.as_str(),
+                src = if rule.manual {
+                    "manual (a person attests it)".to_string()
+                } else {
+                    rule.sources
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
+                prod = if rule.products.is_empty() {
+                    String::new()
+                } else {
+                    format!("   products: {}", rule.products.join(", "))
+                },
+            );
+            out.push_str(&format!(
+                "Why\n  {}\n\n",
+                rule.rationale.replace('\n', "\n  ")
+            ));
+            out.push_str(&format!(
+                "How to fix\n  {}\n",
+                rule.remediation.replace('\n', "\n  ")
+            ));
+            if !rule.params.is_empty() {
+                out.push_str("\nParameters (override with --set RULE.PARAM=VALUE)\n");
+                for (k, v) in &rule.params {
+                    let shown = crate::rules::functions::display(v);
+                    let shown = if shown.len() > 100 {
+                        format!("{}…", &shown[..100])
+                    } else {
+                        shown
+                    };
+                    out.push_str(&format!("  {k} = {shown}\n"));
+                }
+            }
+            if !rule.references.is_empty() {
+                out.push_str("\nReferences\n");
+                for r in &rule.references {
+                    out.push_str(&format!("  - {r}\n"));
+                }
+            }
+            out.push_str(&format!("\nDefined in {}:{}\n", rule.file, rule.line));
+            std::io::stdout().write_all(out.as_bytes())?;
+            Ok(0)
+        }
+        RulesCommand::Check { dirs } => {
+            let mut set = RuleSet::builtin()?;
+            let before = set.rules.len();
+            for dir in &dirs {
+                set.add_dir(dir)?;
+            }
+            set.validate_data_refs()?;
+            eprintln!("{} custom rule(s) valid", set.rules.len() - before);
+            Ok(0)
+        }
+    }
+}
+
+fn source_options(args: &SourceArgs) -> Result<SourceOptions, InputError> {
+    let now = match &args.now {
+        Some(t) => time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+            .map_err(|e| InputError::Usage(format!("--now {t:?}: {e}")))?,
+        None => time::OffsetDateTime::now_utc(),
+    };
+    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
+        return Err(InputError::Usage(
+            "--timeout must be a positive number of seconds".into(),
+        ));
+    }
+    Ok(SourceOptions {
+        config_paths: args.config.clone(),
+        root: args.root.clone(),
+        no_config: args.no_config,
+        no_host: args.no_host,
+        no_api: args.no_api,
+        now,
+    })
+}
+
+/// Where each report goes: `None` is standard output.
+type Outputs = Vec<(Format, Option<PathBuf>)>;
+
+/// Pairs each `-o` with the `--format` before it (`cli.md`); a `-o` with no format before it
+/// takes the format its extension suggests.
+fn pair_outputs(m: &ArgMatches, args: &ScanArgs) -> anyhow::Result<Outputs> {
+    let format_idx: Vec<usize> = m
+        .indices_of("format")
+        .map(|i| i.collect())
+        .unwrap_or_default();
+    let output_idx: Vec<usize> = m
+        .indices_of("output")
+        .map(|i| i.collect())
+        .unwrap_or_default();
+    let mut formats: Vec<(usize, Format, bool)> = format_idx
+        .iter()
+        .zip(&args.format)
+        .map(|(i, f)| (*i, *f, false))
+        .collect();
+    let mut pairs: Outputs = Vec::new();
+    for (oi, path) in output_idx.iter().zip(&args.output) {
+        let before = formats
+            .iter_mut()
+            .rev()
+            .find(|(fi, _, used)| *fi < *oi && !*used);
+        let format = match before {
+            Some(entry) => {
+                entry.2 = true;
+                entry.1
+            }
+            None => Format::from_extension(&path.to_string_lossy()).ok_or_else(|| {
+                InputError::Usage(format!(
+                    "-o {}: give a --format before it (table, json, sarif, junit, html, prometheus)",
+                    path.display()
+                ))
+            })?,
+        };
+        pairs.push((format, Some(path.clone())));
+    }
+    let to_stdout: Vec<Format> = formats.iter().filter(|f| !f.2).map(|f| f.1).collect();
+    match to_stdout.as_slice() {
+        [] if pairs.is_empty() => pairs.push((Format::Table, None)),
+        [] => {}
+        [one] => pairs.push((*one, None)),
+        _ => return Err(InputError::Usage(
+            "only one report can go to standard output: give each other --format its own -o FILE"
+                .into(),
+        )
+        .into()),
+    }
+    Ok(pairs)
+}
+
+fn parse_overrides(set: &[String], rules: &RuleSet) -> Result<Vec<ParamOverride>, InputError> {
+    let mut out = Vec::new();
+    for item in set {
+        let usage = || InputError::Usage(format!("--set {item:?}: expected RULE.PARAM=VALUE"));
+        let (target, value) = item.split_once('=').ok_or_else(usage)?;
+        let (rule_id, param) = target.rsplit_once('.').ok_or_else(usage)?;
+        let rule = rules
+            .get(rule_id)
+            .ok_or_else(|| InputError::Usage(format!("--set {item:?}: no rule {rule_id:?}")))?;
+        if !rule.params.contains_key(param) {
+            let known: Vec<&str> = rule.params.keys().map(String::as_str).collect();
+            return Err(InputError::Usage(format!(
+                "--set {item:?}: rule {rule_id} has no parameter {param:?} (parameters: {})",
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        }
+        // A value is an HCL literal (number, bool, list, quoted string), else a bare string.
+        let parsed: Result<hcl::Value, _> = value
+            .parse::<hcl::Expression>()
+            .map_err(|_| ())
+            .and_then(|e| {
+                use hcl::eval::Evaluate;
+                e.evaluate(&hcl::eval::Context::new()).map_err(|_| ())
+            });
+        let value = parsed.unwrap_or_else(|_| hcl::Value::String(value.to_string()));
+        out.push(ParamOverride {
+            rule: rule_id.to_string(),
+            param: param.to_string(),
+            value,
+        });
+    }
+    Ok(out)
+}
+
+fn run_scan(args: ScanArgs, outputs: Outputs) -> anyhow::Result<u8> {
+    let started = std::time::Instant::now();
+    let rules = load_rules(&args.rules)?;
+    for selector in args.select.iter().chain(&args.ignore) {
+        if !engine::selector_matches_any(&rules, selector) {
+            return Err(InputError::Usage(format!(
+                "--select/--ignore {selector:?} matches no rule; see `vaultsec rules list`"
+            ))
+            .into());
+        }
+    }
+    let settings = Settings {
+        profile: Profile::parse(&args.profile).unwrap_or(Profile::Production),
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        overrides: parse_overrides(&args.set, &rules)?,
+    };
+    let fail_on = match args.fail_on.as_str() {
+        "never" => None,
+        s => Severity::parse(s),
+    };
+    if args.waivers.is_some() || args.baseline.is_some() {
+        return Err(InputError::Usage(
+            "--waivers and --baseline are not available in this build yet".into(),
+        )
+        .into());
+    }
+    let opts = source_options(&args.sources)?;
+    let facts = scan::collect(&opts)?;
+    let findings = scan::evaluate(&rules, &facts, &settings);
+    let host = scan::host_name(&opts.root);
+    let report = scan::report(
+        findings,
+        &facts,
+        &settings,
+        opts.now,
+        started.elapsed().as_secs_f64(),
+        host,
+    );
+    let code = report::exit_code(&report.findings, fail_on);
+
+    let stdout_is_tty = std::io::stdout().is_terminal();
+    let color = stdout_is_tty && std::env::var_os("NO_COLOR").is_none();
+    for (format, path) in &outputs {
+        let text = report::render(*format, &report, &rules, color && path.is_none())?;
+        let text = scan::scrub(text, &facts.secret_values);
+        match path {
+            Some(p) => write_atomically(p, text.as_bytes())?,
+            None => std::io::stdout().write_all(text.as_bytes())?,
+        }
+    }
+    if !args.quiet && outputs.iter().all(|(_, p)| p.is_some()) {
+        let s = &report.summary;
+        eprintln!(
+            "vaultsec: {} pass, {} fail, {} skip, {} error, {} waived, {} manual",
+            s.pass, s.fail, s.skip, s.error, s.waived, s.manual
+        );
+    }
+    Ok(code)
+}
+
+/// Writes through a temporary file in the same directory, renamed into place, so a reader
+/// never sees a half-written report.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".vaultsec-")
+        .tempfile_in(dir)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot write {}: {}",
+                path.display(),
+                crate::facts::config::io_reason(&e)
+            )
+        })?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot write {}: {}",
+            path.display(),
+            crate::facts::config::io_reason(&e.error)
+        )
+    })?;
+    Ok(())
+}

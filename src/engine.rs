@@ -1,0 +1,585 @@
+//! The rule engine: a pure function of (rules, facts, settings) → findings. No I/O here.
+//!
+//! For each selected rule: a source that is off makes it `skip`, a source that failed makes it
+//! `error`; then `requires` probes, `for_each` subjects, `skip_if`/`error_if`, and finally the
+//! `condition` decide. Anything that cannot be evaluated is `error`, never `pass`.
+
+use crate::facts::{Facts, SourceState};
+use crate::model::{Finding, Location, Profile, Source, Status};
+use crate::rules::functions::{self, display, hcl_to_json, json_to_hcl};
+use crate::rules::{Rule, RuleSet};
+use hcl::eval::{Context, Evaluate};
+use hcl::{Expression, Value};
+
+/// What to run and how.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub profile: Profile,
+    /// Rule ids or prefixes to run (empty: all in the profile).
+    pub select: Vec<String>,
+    /// Rule ids or prefixes to leave out.
+    pub ignore: Vec<String>,
+    /// `--set RULE.PARAM=VALUE` overrides.
+    pub overrides: Vec<ParamOverride>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            profile: Profile::Production,
+            select: Vec::new(),
+            ignore: Vec::new(),
+            overrides: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamOverride {
+    pub rule: String,
+    pub param: String,
+    pub value: Value,
+}
+
+fn matches_selector(id: &str, selector: &str) -> bool {
+    id == selector
+        || (selector.ends_with('.') && id.starts_with(selector))
+        || id.starts_with(&format!("{selector}."))
+        || (selector.ends_with('*') && id.starts_with(selector.trim_end_matches('*')))
+}
+
+/// The rules that run under these settings, in catalogue order.
+pub fn selected<'r>(rules: &'r RuleSet, settings: &Settings) -> Vec<&'r Rule> {
+    rules
+        .rules
+        .iter()
+        .filter(|r| r.profile <= settings.profile)
+        .filter(|r| {
+            settings.select.is_empty() || settings.select.iter().any(|s| matches_selector(&r.id, s))
+        })
+        .filter(|r| !settings.ignore.iter().any(|s| matches_selector(&r.id, s)))
+        .collect()
+}
+
+/// Does a selector match any rule at all? (A typo in `--select` must not silently run nothing.)
+pub fn selector_matches_any(rules: &RuleSet, selector: &str) -> bool {
+    rules
+        .rules
+        .iter()
+        .any(|r| matches_selector(&r.id, selector))
+}
+
+/// Evaluates every selected rule over the facts.
+pub fn evaluate(rules: &RuleSet, facts: &Facts, settings: &Settings) -> Vec<Finding> {
+    let mut ctx = Context::new();
+    functions::declare_all(&mut ctx);
+    for name in ["config", "tls", "host", "api", "scan"] {
+        ctx.declare_var(name, json_to_hcl(&facts.doc[name]));
+    }
+    ctx.declare_var("data", Value::Object(rules.data.clone()));
+
+    let mut findings = Vec::new();
+    for rule in selected(rules, settings) {
+        let mut params = rule.params.clone();
+        for o in settings.overrides.iter().filter(|o| o.rule == rule.id) {
+            params.insert(o.param.clone(), o.value.clone());
+        }
+        ctx.declare_var("params", Value::Object(params));
+        evaluate_rule(rule, facts, &mut ctx, &mut findings);
+    }
+    findings
+}
+
+struct Outcome {
+    status: Status,
+    message: String,
+    subject: Option<String>,
+    location: Option<Location>,
+    evidence: serde_json::Value,
+}
+
+impl Outcome {
+    fn plain(status: Status, message: String) -> Self {
+        Outcome {
+            status,
+            message,
+            subject: None,
+            location: None,
+            evidence: serde_json::Value::Null,
+        }
+    }
+}
+
+fn finding(rule: &Rule, o: Outcome) -> Finding {
+    Finding {
+        rule: rule.id.clone(),
+        status: o.status,
+        severity: rule.severity,
+        source: rule.sources.first().copied().unwrap_or(Source::Config),
+        title: rule.title.clone(),
+        message: o.message,
+        subject: o.subject,
+        location: o.location,
+        evidence: o.evidence,
+        remediation: rule.remediation.clone(),
+        new: None,
+        waiver: None,
+    }
+}
+
+fn evaluate_rule(rule: &Rule, facts: &Facts, ctx: &mut Context<'_>, out: &mut Vec<Finding>) {
+    if rule.manual {
+        out.push(finding(
+            rule,
+            Outcome::plain(
+                Status::Manual,
+                format!("attest by hand: {}", rule.title.trim_end_matches('.')),
+            ),
+        ));
+        return;
+    }
+    if let Some(o) = source_gate(rule, facts) {
+        out.push(finding(rule, o));
+        return;
+    }
+    if let Some(o) = product_gate(rule, facts) {
+        out.push(finding(rule, o));
+        return;
+    }
+    if let Some(requires) = &rule.requires {
+        match probe_gate(requires, ctx) {
+            Ok(None) => {}
+            Ok(Some(o)) | Err(o) => {
+                out.push(finding(rule, o));
+                return;
+            }
+        }
+    }
+
+    let subjects: Vec<Option<Value>> = match &rule.for_each {
+        None => vec![None],
+        Some(expr) => match expr.evaluate(ctx) {
+            Ok(Value::Array(items)) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| Some(each_value(Value::from(i as u64), v)))
+                .collect(),
+            Ok(Value::Object(map)) => map
+                .into_iter()
+                .map(|(k, v)| Some(each_value(Value::String(k), v)))
+                .collect(),
+            Ok(Value::Null) => Vec::new(),
+            Ok(other) => {
+                out.push(finding(
+                    rule,
+                    Outcome::plain(
+                        Status::Error,
+                        format!(
+                            "for_each must give a list or an object, got {}",
+                            display(&other)
+                        ),
+                    ),
+                ));
+                return;
+            }
+            Err(e) => {
+                out.push(finding(
+                    rule,
+                    Outcome::plain(Status::Error, format!("cannot evaluate for_each: {e}")),
+                ));
+                return;
+            }
+        },
+    };
+    if subjects.is_empty() {
+        out.push(finding(
+            rule,
+            Outcome::plain(rule.when_none.status, rule.when_none.message.clone()),
+        ));
+        return;
+    }
+    for each in subjects {
+        if let Some(each) = &each {
+            ctx.declare_var("each", each.clone());
+        }
+        let o = evaluate_subject(rule, ctx, each.as_ref());
+        out.push(finding(rule, o));
+    }
+}
+
+fn each_value(key: Value, value: Value) -> Value {
+    let mut map = hcl::Map::new();
+    map.insert("key".to_string(), key);
+    map.insert("value".to_string(), value);
+    Value::Object(map)
+}
+
+fn source_gate(rule: &Rule, facts: &Facts) -> Option<Outcome> {
+    let mut error = None;
+    for source in &rule.sources {
+        match facts.source(*source) {
+            SourceState::Available => {}
+            SourceState::Off(why) => {
+                return Some(Outcome::plain(
+                    Status::Skip,
+                    format!("{} source off: {why}", source.as_str()),
+                ))
+            }
+            SourceState::Error(why) => {
+                error.get_or_insert_with(|| {
+                    Outcome::plain(
+                        Status::Error,
+                        format!("{} source unavailable: {why}", source.as_str()),
+                    )
+                });
+            }
+        }
+    }
+    error
+}
+
+fn product_gate(rule: &Rule, facts: &Facts) -> Option<Outcome> {
+    if rule.products.is_empty() {
+        return None;
+    }
+    let product = facts.doc["scan"]["product"]["name"]
+        .as_str()
+        .unwrap_or("vault");
+    if rule.products.iter().any(|p| p == product) {
+        return None;
+    }
+    let how = facts.doc["scan"]["product"]["detected_from"]
+        .as_str()
+        .unwrap_or("assumed");
+    Some(Outcome::plain(
+        Status::Skip,
+        format!(
+            "applies only to {} (this is {product}, {how})",
+            rule.products.join(", ")
+        ),
+    ))
+}
+
+/// `requires` gives probe objects (`{state, reason}`); the first one that is not `ok` decides.
+fn probe_gate(expr: &Expression, ctx: &Context<'_>) -> Result<Option<Outcome>, Outcome> {
+    let value = expr
+        .evaluate(ctx)
+        .map_err(|e| Outcome::plain(Status::Error, format!("cannot evaluate requires: {e}")))?;
+    let probes = match value {
+        Value::Array(items) => items,
+        other => vec![other],
+    };
+    for probe in probes {
+        let Value::Object(map) = &probe else {
+            return Err(Outcome::plain(
+                Status::Error,
+                "requires must list probe objects with a state".to_string(),
+            ));
+        };
+        let reason = map
+            .get("reason")
+            .map(display)
+            .filter(|r| !r.is_empty() && r != "null");
+        match map.get("state").map(display).as_deref() {
+            Some("ok") => {}
+            Some("skip") => {
+                return Ok(Some(Outcome::plain(
+                    Status::Skip,
+                    reason.unwrap_or_else(|| "not applicable".into()),
+                )))
+            }
+            Some("error") => {
+                return Ok(Some(Outcome::plain(
+                    Status::Error,
+                    reason.unwrap_or_else(|| "could not be collected".into()),
+                )))
+            }
+            _ => {
+                return Err(Outcome::plain(
+                    Status::Error,
+                    "requires must list probe objects with a state".to_string(),
+                ))
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn evaluate_subject(rule: &Rule, ctx: &Context<'_>, each: Option<&Value>) -> Outcome {
+    let subject = match &rule.subject {
+        Some(expr) => match expr.evaluate(ctx) {
+            Ok(Value::Null) => None,
+            Ok(v) => Some(display(&v)),
+            Err(e) => {
+                return Outcome::plain(Status::Error, format!("cannot evaluate subject: {e}"))
+            }
+        },
+        None => None,
+    };
+    let location = match &rule.location {
+        Some(expr) => match expr.evaluate(ctx) {
+            Ok(v) => to_location(&v),
+            Err(e) => {
+                return Outcome {
+                    subject,
+                    ..Outcome::plain(Status::Error, format!("cannot evaluate location: {e}"))
+                }
+            }
+        },
+        // By default a subject that carries its own location points there.
+        None => each
+            .and_then(|e| match e {
+                Value::Object(m) => m.get("value"),
+                _ => None,
+            })
+            .and_then(|v| match v {
+                Value::Object(m) => m.get("loc"),
+                _ => None,
+            })
+            .and_then(to_location),
+    };
+    let with = |status: Status, message: String, evidence: serde_json::Value| Outcome {
+        status,
+        message,
+        subject: subject.clone(),
+        location: location.clone(),
+        evidence,
+    };
+
+    for (expr, status) in [
+        (&rule.skip_if, Status::Skip),
+        (&rule.error_if, Status::Error),
+    ] {
+        let Some(expr) = expr else { continue };
+        match expr.evaluate(ctx) {
+            Ok(Value::Null) | Ok(Value::Bool(false)) => {}
+            Ok(Value::String(s)) if s.is_empty() => {}
+            Ok(Value::Bool(true)) => {
+                return with(status, "not applicable".into(), serde_json::Value::Null)
+            }
+            Ok(v) => return with(status, display(&v), serde_json::Value::Null),
+            Err(e) => {
+                return with(
+                    Status::Error,
+                    format!(
+                        "cannot evaluate {}: {e}",
+                        if status == Status::Skip {
+                            "skip_if"
+                        } else {
+                            "error_if"
+                        }
+                    ),
+                    serde_json::Value::Null,
+                )
+            }
+        }
+    }
+
+    let passed = match rule.condition.as_ref().map(|c| c.evaluate(ctx)) {
+        Some(Ok(Value::Bool(b))) => b,
+        Some(Ok(other)) => {
+            return with(
+                Status::Error,
+                format!("condition must be true or false, got {}", display(&other)),
+                serde_json::Value::Null,
+            )
+        }
+        Some(Err(e)) => {
+            return with(
+                Status::Error,
+                format!("cannot evaluate condition: {e}"),
+                serde_json::Value::Null,
+            )
+        }
+        None => {
+            return with(
+                Status::Error,
+                "rule has no condition".into(),
+                serde_json::Value::Null,
+            )
+        }
+    };
+    let evidence = match &rule.evidence {
+        Some(expr) => match expr.evaluate(ctx) {
+            Ok(v) => hcl_to_json(&v),
+            Err(e) => {
+                return with(
+                    Status::Error,
+                    format!("cannot evaluate evidence: {e}"),
+                    serde_json::Value::Null,
+                )
+            }
+        },
+        None => serde_json::Value::Null,
+    };
+    let message_expr = if passed {
+        rule.pass_message.as_ref()
+    } else {
+        rule.message.as_ref()
+    };
+    let message = match message_expr.map(|m| m.evaluate(ctx)) {
+        Some(Ok(v)) => display(&v),
+        Some(Err(e)) => {
+            return with(
+                Status::Error,
+                format!("cannot evaluate message: {e}"),
+                evidence,
+            )
+        }
+        None => rule.title.clone(),
+    };
+    with(
+        if passed { Status::Pass } else { Status::Fail },
+        message,
+        evidence,
+    )
+}
+
+fn to_location(v: &Value) -> Option<Location> {
+    let Value::Object(m) = v else { return None };
+    let file = match m.get("file") {
+        Some(Value::String(s)) => s.clone(),
+        _ => return None,
+    };
+    let num = |k: &str| match m.get(k) {
+        Some(Value::Number(n)) => n.as_u64().map(|n| n as u32),
+        _ => None,
+    };
+    Some(Location {
+        file,
+        line: num("line").unwrap_or(1),
+        column: num("column").unwrap_or(1),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::collections::BTreeMap;
+
+    fn facts(doc: serde_json::Value, config: SourceState) -> Facts {
+        let mut sources = BTreeMap::new();
+        sources.insert(Source::Config, config);
+        sources.insert(Source::Api, SourceState::Off("no address".into()));
+        Facts {
+            sources,
+            doc,
+            secret_values: Vec::new(),
+        }
+    }
+
+    fn rules(src: &str) -> RuleSet {
+        let mut set = RuleSet::default();
+        set.add_source("t.hcl", src).unwrap();
+        set
+    }
+
+    const LISTENER_RULE: &str = r#"
+rule "t.tls" {
+  title = "TLS on"
+  severity = "high"
+  profile = "baseline"
+  sources = ["config"]
+  for_each = config.listeners
+  subject = "listener ${each.value.address}"
+  condition = !each.value.tls_disable
+  message = "TLS is off on ${each.value.address}"
+  evidence = { tls_disable = each.value.tls_disable }
+  rationale = "r"
+  remediation = "fix"
+  when_none = "skip"
+  when_none_message = "no listener"
+}
+"#;
+
+    #[test]
+    fn one_finding_per_subject_with_location() {
+        let doc = json!({"config": {"listeners": [
+            {"address": "a:1", "tls_disable": true, "loc": {"file": "v.hcl", "line": 3, "column": 1}},
+            {"address": "b:2", "tls_disable": false, "loc": {"file": "v.hcl", "line": 9, "column": 1}}
+        ]}});
+        let f = evaluate(
+            &rules(LISTENER_RULE),
+            &facts(doc, SourceState::Available),
+            &Settings::default(),
+        );
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[0].status, Status::Fail);
+        assert_eq!(f[0].subject.as_deref(), Some("listener a:1"));
+        assert_eq!(f[0].location.as_ref().map(|l| l.line), Some(3));
+        assert_eq!(f[0].evidence, json!({"tls_disable": true}));
+        assert_eq!(f[1].status, Status::Pass);
+    }
+
+    #[test]
+    fn off_source_skips_and_failed_source_errors_never_pass() {
+        let doc = json!({"config": null});
+        let off = evaluate(
+            &rules(LISTENER_RULE),
+            &facts(doc.clone(), SourceState::Off("--no-config".into())),
+            &Settings::default(),
+        );
+        assert_eq!(off[0].status, Status::Skip);
+        assert!(off[0].message.contains("--no-config"));
+        let err = evaluate(
+            &rules(LISTENER_RULE),
+            &facts(doc, SourceState::Error("boom".into())),
+            &Settings::default(),
+        );
+        assert_eq!(err[0].status, Status::Error);
+    }
+
+    #[test]
+    fn empty_subjects_use_when_none_and_bad_facts_error() {
+        let none = evaluate(
+            &rules(LISTENER_RULE),
+            &facts(json!({"config": {"listeners": []}}), SourceState::Available),
+            &Settings::default(),
+        );
+        assert_eq!(none[0].status, Status::Skip);
+        assert_eq!(none[0].message, "no listener");
+        // A fact of the wrong shape cannot be evaluated: error, not pass.
+        let bad = evaluate(
+            &rules(LISTENER_RULE),
+            &facts(
+                json!({"config": {"listeners": [{"address": "x"}]}}),
+                SourceState::Available,
+            ),
+            &Settings::default(),
+        );
+        assert_eq!(bad[0].status, Status::Error, "{:?}", bad[0]);
+    }
+
+    #[test]
+    fn requires_probes_gate_the_rule() {
+        let src = LISTENER_RULE.replace(
+            "for_each = config.listeners",
+            "requires = [config.probe]\n  for_each = config.listeners",
+        );
+        let doc = json!({"config": {"listeners": [], "probe": {"state": "skip", "reason": "insufficient permission: GET /v1/sys/audit"}}});
+        let f = evaluate(
+            &rules(&src),
+            &facts(doc, SourceState::Available),
+            &Settings::default(),
+        );
+        assert_eq!(f[0].status, Status::Skip);
+        assert_eq!(f[0].message, "insufficient permission: GET /v1/sys/audit");
+    }
+
+    #[test]
+    fn select_ignore_and_profile_filter() {
+        let set = rules(LISTENER_RULE);
+        let s = Settings {
+            select: vec!["t.".into()],
+            ..Settings::default()
+        };
+        assert_eq!(selected(&set, &s).len(), 1);
+        let s = Settings {
+            ignore: vec!["t".into()],
+            ..Settings::default()
+        };
+        assert!(selected(&set, &s).is_empty());
+        assert!(!selector_matches_any(&set, "tls."));
+    }
+}

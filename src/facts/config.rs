@@ -1,0 +1,1411 @@
+//! The config source: Vault/OpenBao server configuration, decoded as Vault decodes it.
+//!
+//! Files are parsed by [`hcl1`] (HCL version 1 or JSON, as Vault reads them), then decoded with
+//! Vault's semantics (weak booleans, Go durations, repeated blocks kept, last duplicate wins)
+//! and merged in the order Vault merges them. Every fact keeps its file, line and column.
+//! Secret values are replaced by `<redacted>` before they reach the fact document, so that no
+//! report, `vaultsec facts` output or error can show them.
+
+use super::hcl1::{self, Body, Item, Node, Pos, Value};
+use serde_json::{json, Map, Value as Json};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Marker that replaces every secret value in the facts.
+pub const REDACTED: &str = "<redacted>";
+
+/// A config that cannot be read or that Vault would refuse: an input error (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{file}: {message}")]
+    Io { file: String, message: String },
+    #[error("{file}:{line}:{column}: {message}")]
+    Syntax {
+        file: String,
+        line: u32,
+        column: u32,
+        message: String,
+    },
+    #[error("{file}:{line}:{column}: {message}")]
+    Invalid {
+        file: String,
+        line: u32,
+        column: u32,
+        message: String,
+    },
+    #[error("{0}")]
+    NoConfig(String),
+}
+
+/// A config path to read, and how to show it in reports.
+#[derive(Debug, Clone)]
+pub struct ConfigPath {
+    pub read: PathBuf,
+    pub display: String,
+}
+
+/// The decoded, merged configuration as a fact document, plus the secret values that were
+/// redacted from it (kept only to scrub rendered output as a second line of defence).
+#[derive(Debug, Clone)]
+pub struct ConfigFacts {
+    pub doc: Json,
+    pub secret_values: Vec<String>,
+}
+
+/// How a top-level stanza is parsed and merged (`command/server/config.go` `Merge`).
+#[derive(Clone, Copy, PartialEq)]
+enum MergeMode {
+    /// Lists are appended across files: listener, seal, audit, ...
+    Append,
+    /// A later file's block replaces an earlier one: storage, telemetry, ...
+    Replace,
+}
+
+/// Top-level stanzas: name, number of labels, merge mode.
+const STANZAS: &[(&str, usize, MergeMode)] = &[
+    ("listener", 1, MergeMode::Append),
+    ("seal", 1, MergeMode::Append),
+    ("kms", 1, MergeMode::Append),
+    ("hsm", 1, MergeMode::Append),
+    ("entropy", 1, MergeMode::Append),
+    ("audit", 2, MergeMode::Append),
+    ("user_lockout", 1, MergeMode::Append),
+    ("plugin", 2, MergeMode::Append),
+    ("initialize", 1, MergeMode::Append),
+    ("storage", 1, MergeMode::Replace),
+    ("backend", 1, MergeMode::Replace),
+    ("ha_storage", 1, MergeMode::Replace),
+    ("ha_backend", 1, MergeMode::Replace),
+    ("service_registration", 1, MergeMode::Replace),
+    ("telemetry", 0, MergeMode::Replace),
+    ("sentinel", 0, MergeMode::Replace),
+    ("reporting", 0, MergeMode::Replace),
+    ("replication", 0, MergeMode::Replace),
+];
+
+/// Top-level keys Vault decodes as booleans with `parseutil.ParseBool` (weak decoding).
+const TOP_BOOLS: &[&str] = &[
+    "ui",
+    "disable_mlock",
+    "disable_cache",
+    "raw_storage_endpoint",
+    "introspection_endpoint",
+    "disable_clustering",
+    "disable_performance_standby",
+    "disable_sealwrap",
+    "disable_printable_check",
+    "disable_sentinel_trace",
+    "enable_response_header_hostname",
+    "enable_response_header_raft_node_id",
+    "unsafe_allow_api_audit_creation",
+    "allow_audit_log_prefixing",
+    "unsafe_cross_namespace_identity",
+    "unsafe_relative_paths",
+    "allow_unauthenticated_workflows",
+    "disable_standby_reads",
+    "plugin_auto_download",
+    "plugin_auto_register",
+    "imprecise_lease_role_tracking",
+];
+
+/// Top-level durations (`parseutil.ParseDurationSecond`) and how they merge (max).
+const TOP_DURATIONS: &[&str] = &[
+    "default_lease_ttl",
+    "max_lease_ttl",
+    "default_max_request_duration",
+];
+
+/// Vault's default lease TTL (768h) when `default_lease_ttl` is unset or zero.
+const DEFAULT_LEASE_TTL_SECS: i64 = 768 * 3600;
+
+/// Listener keys decoded as booleans.
+const LISTENER_BOOLS: &[&str] = &[
+    "tls_disable",
+    "tls_require_and_verify_client_cert",
+    "tls_disable_client_certs",
+    "disable_unauthed_rekey_endpoints",
+    "disable_unauthed_generate_root_endpoints",
+    "x_forwarded_for_reject_not_authorized",
+    "x_forwarded_for_reject_not_present",
+    "tls_auto_reload",
+    "cors_enabled",
+];
+
+/// Loads and merges the given config files and directories as Vault does.
+pub fn load(paths: &[ConfigPath]) -> Result<ConfigFacts, ConfigError> {
+    let files = expand_paths(paths)?;
+    if files.is_empty() {
+        let shown: Vec<&str> = paths.iter().map(|p| p.display.as_str()).collect();
+        return Err(ConfigError::NoConfig(format!(
+            "no *.hcl or *.json config file found in {}",
+            shown.join(", ")
+        )));
+    }
+    let mut decoded = Vec::with_capacity(files.len());
+    for file in &files {
+        let bytes = std::fs::read(&file.read).map_err(|err| ConfigError::Io {
+            file: file.display.clone(),
+            message: format!("cannot read config file: {}", io_reason(&err)),
+        })?;
+        decoded.push(decode_source(&file.display, &bytes)?);
+    }
+    if decoded.iter().all(|f| f.is_empty()) {
+        let shown: Vec<&str> = files.iter().map(|p| p.display.as_str()).collect();
+        return Err(ConfigError::NoConfig(format!(
+            "the configuration is empty: {} holds no settings",
+            shown.join(", ")
+        )));
+    }
+    Ok(merge(decoded))
+}
+
+/// A short, stable reason for an I/O error (without the OS error number noise).
+pub fn io_reason(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => {
+            let text = err.to_string();
+            match text.find(" (os error") {
+                Some(idx) => text[..idx].to_string(),
+                None => text,
+            }
+        }
+    }
+}
+
+/// Expands directories into their config files in Vault's order: `-config` order, and within a
+/// directory the order the OS lists it (Vault does not sort; neither do we).
+fn expand_paths(paths: &[ConfigPath]) -> Result<Vec<ConfigPath>, ConfigError> {
+    let mut out: Vec<ConfigPath> = Vec::new();
+    let mut seen: Vec<PathBuf> = Vec::new();
+    let mut push = |path: ConfigPath, out: &mut Vec<ConfigPath>| {
+        let key = std::fs::canonicalize(&path.read).unwrap_or_else(|_| path.read.clone());
+        if !seen.contains(&key) {
+            seen.push(key);
+            out.push(path);
+        }
+    };
+    for path in paths {
+        let meta = std::fs::metadata(&path.read).map_err(|err| ConfigError::Io {
+            file: path.display.clone(),
+            message: format!("cannot read config: {}", io_reason(&err)),
+        })?;
+        if !meta.is_dir() {
+            push(path.clone(), &mut out);
+            continue;
+        }
+        let entries = std::fs::read_dir(&path.read).map_err(|err| ConfigError::Io {
+            file: path.display.clone(),
+            message: format!("cannot list config directory: {}", io_reason(&err)),
+        })?;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !is_config_file_name(&name) {
+                continue;
+            }
+            if entry.path().is_dir() {
+                continue;
+            }
+            let display = Path::new(&path.display)
+                .join(&name)
+                .to_string_lossy()
+                .into_owned();
+            push(
+                ConfigPath {
+                    read: entry.path(),
+                    display,
+                },
+                &mut out,
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Vault's `LoadConfigDir` filter: `.hcl`/`.json`, skipping editor temporary files.
+fn is_config_file_name(name: &str) -> bool {
+    let temp = name.ends_with('~')
+        || name.starts_with(".#")
+        || (name.starts_with('#') && name.ends_with('#'));
+    !temp && (name.ends_with(".hcl") || name.ends_with(".json"))
+}
+
+/// One file, decoded but not yet merged.
+#[derive(Debug, Default)]
+struct FileConfig {
+    file: String,
+    /// Top-level attributes: key -> (raw value, location, decoded value).
+    top: Vec<(String, Json, Json, Json)>,
+    stanzas: Vec<(String, Json)>,
+    keys: Vec<Json>,
+    duplicates: Vec<Json>,
+    secrets: Vec<Json>,
+    secret_values: Vec<String>,
+}
+
+impl FileConfig {
+    fn is_empty(&self) -> bool {
+        self.top.is_empty() && self.stanzas.is_empty()
+    }
+}
+
+/// Decodes one file's bytes (HCL1 or JSON).
+fn decode_source(file: &str, bytes: &[u8]) -> Result<FileConfig, ConfigError> {
+    let body = hcl1::parse_bytes(bytes).map_err(|err| ConfigError::Syntax {
+        file: file.to_string(),
+        line: err.line,
+        column: err.column,
+        message: err.message,
+    })?;
+    Decoder::new(file).decode_file(&body)
+}
+
+/// Decodes a config given as text (tests and fuzzing use this; no file system).
+pub fn load_str(file: &str, src: &str) -> Result<ConfigFacts, ConfigError> {
+    let decoded = decode_source(file, src.as_bytes())?;
+    Ok(merge(vec![decoded]))
+}
+
+/// The result of walking one block body.
+#[derive(Debug, Default)]
+struct Walked {
+    raw: Map<String, Json>,
+    at: Map<String, Json>,
+    /// Nested blocks / object values, in order: (key, labels, walked body, position).
+    children: Vec<(String, Vec<String>, Walked, Pos)>,
+}
+
+impl Walked {
+    fn last_child(&self, key: &str) -> Option<&Walked> {
+        self.children
+            .iter()
+            .rev()
+            .find(|(k, _, _, _)| k == key)
+            .map(|(_, _, w, _)| w)
+    }
+}
+
+/// A top-level stanza found in a file, with its labels resolved.
+struct Stanza<'a> {
+    kind: String,
+    labels: Vec<String>,
+    body: &'a Body,
+    pos: Pos,
+}
+
+struct Decoder<'f> {
+    file: &'f str,
+    out: FileConfig,
+}
+
+impl<'f> Decoder<'f> {
+    fn new(file: &'f str) -> Self {
+        Decoder {
+            file,
+            out: FileConfig {
+                file: file.to_string(),
+                ..FileConfig::default()
+            },
+        }
+    }
+
+    fn loc(&self, pos: Pos) -> Json {
+        json!({"file": self.file, "line": pos.line, "column": pos.column})
+    }
+
+    fn invalid(&self, pos: Pos, message: impl Into<String>) -> ConfigError {
+        ConfigError::Invalid {
+            file: self.file.to_string(),
+            line: pos.line,
+            column: pos.column,
+            message: message.into(),
+        }
+    }
+
+    fn decode_file(mut self, body: &Body) -> Result<FileConfig, ConfigError> {
+        let mut stanzas: Vec<Stanza<'_>> = Vec::new();
+        let mut counts: HashMap<String, u32> = HashMap::new();
+        for item in &body.items {
+            let Some(first) = item.keys.first() else {
+                continue;
+            };
+            let Some(&(name, nlabels, _)) = STANZAS.iter().find(|(n, _, _)| *n == first.name)
+            else {
+                continue;
+            };
+            let labels: Vec<String> = item.keys[1..].iter().map(|k| k.name.clone()).collect();
+            let before = stanzas.len();
+            self.collect_stanzas(name, nlabels, labels, &item.value, first.pos, &mut stanzas)?;
+            *counts.entry(name.to_string()).or_default() += (stanzas.len() - before) as u32;
+        }
+        for single in [
+            "storage",
+            "backend",
+            "ha_storage",
+            "ha_backend",
+            "telemetry",
+        ] {
+            if counts.get(single).copied().unwrap_or(0) > 1 {
+                let pos = stanzas
+                    .iter()
+                    .filter(|s| s.kind == single)
+                    .nth(1)
+                    .map(|s| s.pos)
+                    .unwrap_or(body.pos);
+                return Err(self.invalid(pos, format!("only one {single:?} block is permitted")));
+            }
+        }
+
+        // Top-level attributes: everything that is not a stanza.
+        let stanza_names: Vec<&str> = STANZAS.iter().map(|(n, _, _)| *n).collect();
+        let top = self.walk_body(body, "", "", "top level", &|key| {
+            stanza_names.contains(&key)
+        })?;
+        for item in &body.items {
+            if let Some(first) = item.keys.first() {
+                if stanza_names.contains(&first.name.as_str()) {
+                    self.push_key(
+                        "",
+                        "",
+                        "top level",
+                        &first.name,
+                        Json::Null,
+                        first.pos,
+                        true,
+                    );
+                }
+            }
+        }
+        for (key, raw) in &top.raw {
+            let at = top.at.get(key).cloned().unwrap_or(Json::Null);
+            let pos = pos_of(&at);
+            let decoded = self.decode_top(key, raw, pos)?;
+            self.out.top.push((key.clone(), raw.clone(), at, decoded));
+        }
+
+        // storage wins over the legacy backend, as in Vault's ParseConfig.
+        let has_storage = stanzas.iter().any(|s| s.kind == "storage");
+        let has_ha_storage = stanzas.iter().any(|s| s.kind == "ha_storage");
+        for stanza in &stanzas {
+            let kind = match stanza.kind.as_str() {
+                "backend" if has_storage => continue,
+                "ha_backend" if has_ha_storage => continue,
+                "backend" => "storage",
+                "ha_backend" => "ha_storage",
+                other => other,
+            };
+            let fact = self.decode_stanza(kind, stanza)?;
+            self.out.stanzas.push((kind.to_string(), fact));
+        }
+        Ok(self.out)
+    }
+
+    /// Resolves the labels of a stanza written as an HCL block (`listener "tcp" {}`), as nested
+    /// objects (JSON `{"listener": {"tcp": {}}}`) or as a list (JSON `"listener": [{"tcp": {}}]`).
+    fn collect_stanzas<'b>(
+        &self,
+        kind: &str,
+        nlabels: usize,
+        labels: Vec<String>,
+        node: &'b Node,
+        pos: Pos,
+        out: &mut Vec<Stanza<'b>>,
+    ) -> Result<(), ConfigError> {
+        match &node.value {
+            Value::Object(body) if labels.len() >= nlabels => {
+                out.push(Stanza {
+                    kind: kind.to_string(),
+                    labels: labels.into_iter().take(nlabels).collect(),
+                    body,
+                    pos,
+                });
+                Ok(())
+            }
+            Value::Object(body) => {
+                if body
+                    .items
+                    .iter()
+                    .any(|i| !matches!(i.value.value, Value::Object(_) | Value::List(_)))
+                {
+                    return Err(self.invalid(
+                        pos,
+                        format!(
+                            "{kind} block needs a type label, e.g. {kind} \"<type>\" {{ ... }}"
+                        ),
+                    ));
+                }
+                for inner in &body.items {
+                    let mut more = labels.clone();
+                    more.extend(inner.keys.iter().map(|k| k.name.clone()));
+                    self.collect_stanzas(kind, nlabels, more, &inner.value, pos, out)?;
+                }
+                Ok(())
+            }
+            Value::List(elems) => {
+                for elem in elems {
+                    self.collect_stanzas(kind, nlabels, labels.clone(), elem, elem.pos, out)?;
+                }
+                Ok(())
+            }
+            _ => Err(self.invalid(node.pos, format!("{kind} must be a block"))),
+        }
+    }
+
+    fn decode_stanza(&mut self, kind: &str, stanza: &Stanza<'_>) -> Result<Json, ConfigError> {
+        let type_label = stanza.labels.first().cloned().unwrap_or_default();
+        let path = if type_label.is_empty() {
+            kind.to_string()
+        } else {
+            format!("{kind}.{type_label}")
+        };
+        let block = display_block(kind, &stanza.labels);
+        let walked = self.walk_body(stanza.body, kind, &path, &block, &|_| false)?;
+        let loc = self.loc(stanza.pos);
+        let mut fact = Map::new();
+        fact.insert("file".into(), json!(self.file));
+        fact.insert("block".into(), json!(block));
+        fact.insert("loc".into(), loc);
+        match kind {
+            "listener" => self.decode_listener(&type_label, stanza.pos, &walked, &mut fact)?,
+            "storage" | "ha_storage" => self.decode_storage(&type_label, &walked, &mut fact),
+            "seal" | "kms" | "hsm" | "entropy" => {
+                fact.insert("type".into(), json!(type_label));
+                let disabled = match walked.raw.get("disabled") {
+                    Some(v) => self.weak_bool_at(v, &walked.at, "disabled")?,
+                    None => false,
+                };
+                fact.insert("disabled".into(), json!(disabled));
+            }
+            "audit" => {
+                fact.insert("type".into(), json!(type_label));
+                fact.insert(
+                    "path".into(),
+                    json!(stanza.labels.get(1).cloned().unwrap_or_default()),
+                );
+                let options = walked
+                    .last_child("options")
+                    .map(|w| Json::Object(w.raw.clone()))
+                    .or_else(|| walked.raw.get("options").cloned())
+                    .unwrap_or_else(|| json!({}));
+                fact.insert("options".into(), options);
+            }
+            _ => {
+                if !type_label.is_empty() {
+                    fact.insert("type".into(), json!(type_label));
+                }
+                for (i, label) in stanza.labels.iter().enumerate().skip(1) {
+                    fact.insert(format!("label{i}"), json!(label));
+                }
+            }
+        }
+        fact.insert("raw".into(), Json::Object(walked.raw.clone()));
+        fact.insert("at".into(), Json::Object(walked.at.clone()));
+        let secrets: Vec<Json> = self
+            .out
+            .secrets
+            .iter()
+            .filter(|s| {
+                s["block"]
+                    .as_str()
+                    .is_some_and(|b| b == block || b.starts_with(&format!("{block} > ")))
+            })
+            .cloned()
+            .collect();
+        fact.insert("secrets".into(), Json::Array(secrets));
+        Ok(Json::Object(fact))
+    }
+
+    fn decode_listener(
+        &mut self,
+        type_label: &str,
+        pos: Pos,
+        w: &Walked,
+        fact: &mut Map<String, Json>,
+    ) -> Result<(), ConfigError> {
+        let typ = type_label.to_ascii_lowercase();
+        if typ != "tcp" && typ != "unix" {
+            return Err(self.invalid(
+                pos,
+                format!(
+                    "unsupported listener type {type_label:?} (Vault accepts \"tcp\" and \"unix\")"
+                ),
+            ));
+        }
+        fact.insert("type".into(), json!(typ));
+        let address = w
+            .raw
+            .get("address")
+            .and_then(Json::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| "127.0.0.1:8200".to_string());
+        fact.insert("address".into(), json!(address));
+        fact.insert("address_set".into(), json!(w.raw.contains_key("address")));
+        for key in LISTENER_BOOLS {
+            let value = match w.raw.get(*key) {
+                Some(v) => json!(self.weak_bool_at(v, &w.at, key)?),
+                None => Json::Null,
+            };
+            fact.insert((*key).to_string(), value);
+        }
+        // Absent means off for these, and OpenBao's endpoint switches default to true.
+        for key in [
+            "tls_disable",
+            "tls_require_and_verify_client_cert",
+            "tls_disable_client_certs",
+        ] {
+            if fact.get(key) == Some(&Json::Null) {
+                fact.insert(key.to_string(), json!(false));
+            }
+        }
+        for key in [
+            "tls_cert_file",
+            "tls_key_file",
+            "tls_client_ca_file",
+            "proxy_protocol_behavior",
+            "cluster_address",
+        ] {
+            let v = w.raw.get(key).and_then(Json::as_str).map(str::to_string);
+            fact.insert(key.to_string(), json!(v));
+        }
+        let min = w
+            .raw
+            .get("tls_min_version")
+            .and_then(Json::as_str)
+            .unwrap_or("tls12");
+        fact.insert("tls_min_version".into(), json!(min));
+        let max = w
+            .raw
+            .get("tls_max_version")
+            .and_then(Json::as_str)
+            .unwrap_or("tls13");
+        fact.insert("tls_max_version".into(), json!(max));
+        fact.insert(
+            "tls_cipher_suites".into(),
+            json!(string_list(w.raw.get("tls_cipher_suites"))),
+        );
+        fact.insert(
+            "x_forwarded_for_authorized_addrs".into(),
+            json!(string_list(w.raw.get("x_forwarded_for_authorized_addrs"))),
+        );
+        fact.insert(
+            "proxy_protocol_authorized_addrs".into(),
+            json!(string_list(w.raw.get("proxy_protocol_authorized_addrs"))),
+        );
+        // Listener sub-blocks that open unauthenticated endpoints.
+        let sub_bool = |this: &Self, block: &str, key: &str| -> Result<bool, ConfigError> {
+            match w
+                .last_child(block)
+                .and_then(|c| c.raw.get(key).map(|v| (c, v)))
+            {
+                Some((c, v)) => this.weak_bool_at(v, &c.at, key),
+                None => Ok(false),
+            }
+        };
+        let metrics = sub_bool(self, "telemetry", "unauthenticated_metrics_access")?;
+        let pprof = sub_bool(self, "profiling", "unauthenticated_pprof_access")?;
+        let inflight = sub_bool(
+            self,
+            "inflight_requests_logging",
+            "unauthenticated_in_flight_requests_access",
+        )?;
+        fact.insert("unauthenticated_metrics_access".into(), json!(metrics));
+        fact.insert("unauthenticated_pprof_access".into(), json!(pprof));
+        fact.insert(
+            "unauthenticated_in_flight_requests_access".into(),
+            json!(inflight),
+        );
+        let mut sub_at = Map::new();
+        for (block, key) in [
+            ("telemetry", "unauthenticated_metrics_access"),
+            ("profiling", "unauthenticated_pprof_access"),
+            (
+                "inflight_requests_logging",
+                "unauthenticated_in_flight_requests_access",
+            ),
+        ] {
+            if let Some(at) = w.last_child(block).and_then(|c| c.at.get(key)) {
+                sub_at.insert(key.to_string(), at.clone());
+            }
+        }
+        fact.insert("sub_at".into(), Json::Object(sub_at));
+        Ok(())
+    }
+
+    fn decode_storage(&mut self, type_label: &str, w: &Walked, fact: &mut Map<String, Json>) {
+        fact.insert("type".into(), json!(type_label));
+        for key in ["path", "node_id", "address", "scheme"] {
+            let v = w.raw.get(key).and_then(Json::as_str).map(str::to_string);
+            fact.insert(key.to_string(), json!(v));
+        }
+        let mut joins = Vec::new();
+        for (key, _, child, pos) in &w.children {
+            if key == "retry_join" {
+                joins.push(json!({
+                    "raw": Json::Object(child.raw.clone()),
+                    "at": Json::Object(child.at.clone()),
+                    "loc": self.loc(*pos),
+                    "leader_api_addr": child.raw.get("leader_api_addr").cloned().unwrap_or(Json::Null),
+                }));
+            }
+        }
+        fact.insert("retry_join".into(), Json::Array(joins));
+    }
+
+    fn decode_top(&self, key: &str, raw: &Json, pos: Pos) -> Result<Json, ConfigError> {
+        if TOP_BOOLS.contains(&key) {
+            return weak_bool(raw)
+                .map(Json::Bool)
+                .map_err(|e| self.invalid(pos, format!("invalid value for {key}: {e}")));
+        }
+        if TOP_DURATIONS.contains(&key) {
+            return duration_seconds(raw)
+                .map(Json::from)
+                .map_err(|e| self.invalid(pos, format!("invalid value for {key}: {e}")));
+        }
+        Ok(raw.clone())
+    }
+
+    fn weak_bool_at(
+        &self,
+        v: &Json,
+        at: &Map<String, Json>,
+        key: &str,
+    ) -> Result<bool, ConfigError> {
+        weak_bool(v).map_err(|e| {
+            let pos = at.get(key).map(pos_of).unwrap_or(Pos {
+                line: 1,
+                column: 1,
+                offset: 0,
+            });
+            self.invalid(pos, format!("invalid value for {key}: {e}"))
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_key(
+        &mut self,
+        section: &str,
+        path: &str,
+        block: &str,
+        key: &str,
+        value: Json,
+        pos: Pos,
+        is_block: bool,
+    ) {
+        self.out.keys.push(json!({
+            "section": section,
+            "path": path,
+            "block": block,
+            "key": key,
+            "value": value,
+            "is_block": is_block,
+            "file": self.file,
+            "line": pos.line,
+            "column": pos.column,
+        }));
+    }
+
+    /// Walks a block body: raw values (secrets redacted), key locations, key facts, duplicate
+    /// attributes, and nested blocks.
+    fn walk_body(
+        &mut self,
+        body: &Body,
+        section: &str,
+        path: &str,
+        block: &str,
+        skip: &dyn Fn(&str) -> bool,
+    ) -> Result<Walked, ConfigError> {
+        let mut walked = Walked::default();
+        let mut first_seen: HashMap<String, Pos> = HashMap::new();
+        for item in &body.items {
+            let Some(first) = item.keys.first() else {
+                continue;
+            };
+            let key = first.name.as_str();
+            if skip(key) {
+                continue;
+            }
+            let labels: Vec<String> = item.keys[1..].iter().map(|k| k.name.clone()).collect();
+            match &item.value.value {
+                Value::Object(inner) => {
+                    self.push_key(section, path, block, key, Json::Null, first.pos, true);
+                    let child = self.walk_child(inner, section, path, block, key, &labels)?;
+                    let mut raw = Json::Object(child.raw.clone());
+                    for label in labels.iter().rev() {
+                        raw = json!({ label.clone(): raw });
+                    }
+                    insert_repeated(&mut walked.raw, key, raw, !item.assign);
+                    walked.at.insert(key.to_string(), self.loc(first.pos));
+                    walked
+                        .children
+                        .push((key.to_string(), labels, child, first.pos));
+                }
+                Value::List(elems) if elems.iter().any(|e| matches!(e.value, Value::Object(_))) => {
+                    self.push_key(section, path, block, key, Json::Null, first.pos, true);
+                    let mut list = Vec::new();
+                    for elem in elems {
+                        match &elem.value {
+                            Value::Object(inner) => {
+                                let child =
+                                    self.walk_child(inner, section, path, block, key, &labels)?;
+                                list.push(Json::Object(child.raw.clone()));
+                                walked.children.push((
+                                    key.to_string(),
+                                    labels.clone(),
+                                    child,
+                                    elem.pos,
+                                ));
+                            }
+                            other => list.push(self.scalar_json(section, path, block, key, other)),
+                        }
+                    }
+                    walked.raw.insert(key.to_string(), Json::Array(list));
+                    walked.at.insert(key.to_string(), self.loc(first.pos));
+                }
+                other => {
+                    let value = self.scalar_json(section, path, block, key, other);
+                    if let Some(prev) = first_seen.get(key) {
+                        self.out.duplicates.push(json!({
+                            "section": section,
+                            "path": path,
+                            "block": block,
+                            "key": key,
+                            "file": self.file,
+                            "line": first.pos.line,
+                            "column": first.pos.column,
+                            "first_line": prev.line,
+                            "first_column": prev.column,
+                        }));
+                    } else {
+                        first_seen.insert(key.to_string(), first.pos);
+                    }
+                    self.push_key(section, path, block, key, value.clone(), first.pos, false);
+                    walked.raw.insert(key.to_string(), value);
+                    walked.at.insert(key.to_string(), self.loc(first.pos));
+                }
+            }
+        }
+        Ok(walked)
+    }
+
+    fn walk_child(
+        &mut self,
+        inner: &Body,
+        section: &str,
+        path: &str,
+        block: &str,
+        key: &str,
+        labels: &[String],
+    ) -> Result<Walked, ConfigError> {
+        let child_path = if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        };
+        let child_block = if block == "top level" {
+            display_block(key, labels)
+        } else {
+            format!("{block} > {}", display_block(key, labels))
+        };
+        let child_section = if section.is_empty() { key } else { section };
+        self.walk_body(inner, child_section, &child_path, &child_block, &|_| false)
+    }
+
+    /// Converts a scalar (or list of scalars) to JSON, redacting it when it is a secret.
+    fn scalar_json(
+        &mut self,
+        section: &str,
+        path: &str,
+        block: &str,
+        key: &str,
+        value: &Value,
+    ) -> Json {
+        let json = to_json(value);
+        let Some(text) = json.as_str() else {
+            return json;
+        };
+        let Some(kind) = secret_kind(key, text) else {
+            return json;
+        };
+        let literal = classify_secret_value(text);
+        self.out.secrets.push(json!({
+            "section": section,
+            "path": path,
+            "block": block,
+            "key": key,
+            "kind": kind,
+            "value_kind": literal,
+            "file": self.file,
+        }));
+        if literal == "literal" {
+            self.out.secret_values.push(text.to_string());
+            if let Some(pw) = url_password(text) {
+                self.out.secret_values.push(pw);
+            }
+            json!(REDACTED)
+        } else {
+            json
+        }
+    }
+}
+
+fn display_block(kind: &str, labels: &[String]) -> String {
+    let mut s = kind.to_string();
+    for label in labels {
+        s.push_str(&format!(" {label:?}"));
+    }
+    s
+}
+
+/// Repeated blocks with the same key become a list, so that none is lost.
+fn insert_repeated(map: &mut Map<String, Json>, key: &str, value: Json, is_block: bool) {
+    match map.get_mut(key) {
+        Some(Json::Array(list)) if is_block => list.push(value),
+        Some(existing) if is_block => {
+            let prev = existing.take();
+            *existing = Json::Array(vec![prev, value]);
+        }
+        _ => {
+            map.insert(key.to_string(), value);
+        }
+    }
+}
+
+fn pos_of(loc: &Json) -> Pos {
+    Pos {
+        line: loc["line"].as_u64().unwrap_or(1) as u32,
+        column: loc["column"].as_u64().unwrap_or(1) as u32,
+        offset: 0,
+    }
+}
+
+/// Converts an HCL1 value to JSON (objects folded; later duplicate keys win).
+pub fn to_json(value: &Value) -> Json {
+    match value {
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(i) => Json::from(*i),
+        Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
+        Value::String(s) => Json::String(s.clone()),
+        Value::List(items) => Json::Array(items.iter().map(|n| to_json(&n.value)).collect()),
+        Value::Object(body) => Json::Object(body_to_map(body)),
+        Value::Null => Json::Null,
+    }
+}
+
+fn body_to_map(body: &Body) -> Map<String, Json> {
+    let mut map = Map::new();
+    for Item { keys, value, .. } in &body.items {
+        let Some(first) = keys.first() else { continue };
+        let mut v = to_json(&value.value);
+        for key in keys[1..].iter().rev() {
+            v = json!({ key.name.clone(): v });
+        }
+        map.insert(first.name.clone(), v);
+    }
+    map
+}
+
+/// A list given either as a list or as a comma-separated string (Vault accepts both).
+fn string_list(value: Option<&Json>) -> Vec<String> {
+    match value {
+        Some(Json::String(s)) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        Some(Json::Array(items)) => items
+            .iter()
+            .filter_map(|v| match v {
+                Json::String(s) => Some(s.trim().to_string()),
+                Json::Null => None,
+                other => Some(other.to_string()),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Vault's `parseutil.ParseBool` (`mapstructure.WeakDecode` into a bool).
+pub fn weak_bool(value: &Json) -> Result<bool, String> {
+    match value {
+        Json::Bool(b) => Ok(*b),
+        Json::Null => Ok(false),
+        Json::Number(n) => Ok(n.as_f64().map(|f| f != 0.0).unwrap_or(true)),
+        Json::String(s) => match s.as_str() {
+            "" => Ok(false),
+            "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(true),
+            "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(false),
+            other => Err(format!(
+                "cannot parse {:?} as bool (use true or false)",
+                truncate(other, 16)
+            )),
+        },
+        Json::Array(_) => Err("expected a bool, found a list".into()),
+        Json::Object(_) => Err("expected a bool, found a block".into()),
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(max).collect::<String>())
+    }
+}
+
+/// Vault's `parseutil.ParseDurationSecond`: a bare number is seconds, `<n>d` is days, anything
+/// else is a Go duration (`768h`, `1h30m`).
+pub fn duration_seconds(value: &Json) -> Result<i64, String> {
+    match value {
+        Json::Number(n) => n
+            .as_i64()
+            .or_else(|| n.as_f64().map(|f| f as i64))
+            .ok_or_else(|| "not a number of seconds".to_string()),
+        Json::String(s) => {
+            let s = s.trim();
+            if s.is_empty() {
+                return Ok(0);
+            }
+            if let Ok(secs) = s.parse::<i64>() {
+                return Ok(secs);
+            }
+            if let Some(days) = s.strip_suffix('d') {
+                if let Ok(d) = days.parse::<i64>() {
+                    return d
+                        .checked_mul(86_400)
+                        .ok_or_else(|| "duration too large".into());
+                }
+            }
+            go_duration_nanos(s)
+                .map(|ns| (ns / 1_000_000_000) as i64)
+                .ok_or_else(|| format!("time: invalid duration {:?}", truncate(s, 24)))
+        }
+        Json::Bool(_) | Json::Null | Json::Array(_) | Json::Object(_) => {
+            Err("expected a duration such as \"768h\"".into())
+        }
+    }
+}
+
+/// Go's `time.ParseDuration`, in nanoseconds.
+pub fn go_duration_nanos(s: &str) -> Option<i128> {
+    let (neg, mut rest) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    if rest == "0" {
+        return Some(0);
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total: f64 = 0.0;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if num_len == 0 {
+            return None;
+        }
+        let number: f64 = rest[..num_len].parse().ok()?;
+        rest = &rest[num_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let unit = &rest[..unit_len];
+        rest = &rest[unit_len..];
+        let scale: f64 = match unit {
+            "ns" => 1.0,
+            "us" | "µs" | "μs" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            _ => return None,
+        };
+        total += number * scale;
+    }
+    if !total.is_finite() || total > 9.3e18 {
+        return None;
+    }
+    let ns = total as i128;
+    Some(if neg { -ns } else { ns })
+}
+
+/// Names of keys whose value is a credential when given inline.
+const SECRET_KEYS: &[(&str, &str)] = &[
+    ("access_key", "access key"),
+    ("secret_key", "secret key"),
+    ("session_token", "session token"),
+    ("client_secret", "client secret"),
+    ("token", "token"),
+    ("pin", "HSM PIN"),
+    ("password", "password"),
+    ("key_password", "key password"),
+    ("bearer_token", "bearer token"),
+    ("current_key", "static seal key"),
+    ("previous_key", "static seal key"),
+    ("circonus_api_token", "API token"),
+    ("secret_id", "secret id"),
+    ("api_key", "API key"),
+    ("auth_token", "token"),
+    ("private_key", "private key"),
+    ("encryption_key", "encryption key"),
+];
+
+/// Is the value of `key` a secret? Returns the kind of secret.
+pub fn secret_kind(key: &str, value: &str) -> Option<&'static str> {
+    let key_lc = key.to_ascii_lowercase();
+    if let Some((_, kind)) = SECRET_KEYS.iter().find(|(k, _)| *k == key_lc) {
+        return Some(kind);
+    }
+    // Paths to credential files are not credentials.
+    if key_lc.ends_with("_file") || key_lc.ends_with("_path") || key_lc.ends_with("_dir") {
+        return None;
+    }
+    let trimmed = value.trim_start();
+    if trimmed.starts_with("-----BEGIN") && trimmed.contains("PRIVATE KEY") {
+        return Some("private key");
+    }
+    if key_lc == "credentials" && trimmed.starts_with('{') {
+        return Some("service account key");
+    }
+    if url_password(value).is_some() {
+        return Some("password in URL");
+    }
+    if key_lc == "auto_join" && inline_credential_pair(value) {
+        return Some("credential in auto_join");
+    }
+    if key_lc.contains("password") || key_lc.contains("secret") || key_lc.ends_with("_token") {
+        return Some("credential");
+    }
+    None
+}
+
+/// `provider=... password=bar` / `secret_access_key=...` style pairs.
+fn inline_credential_pair(value: &str) -> bool {
+    value.split_whitespace().any(|pair| {
+        let Some((k, v)) = pair.split_once('=') else {
+            return false;
+        };
+        let k = k.to_ascii_lowercase();
+        !v.is_empty() && (k.contains("password") || k.contains("secret") || k.ends_with("token"))
+    })
+}
+
+/// The password of `scheme://user:password@host` URLs (connection strings).
+pub fn url_password(value: &str) -> Option<String> {
+    let rest = value.split_once("://")?.1;
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let (userinfo, _) = authority.rsplit_once('@')?;
+    let (_, password) = userinfo.split_once(':')?;
+    if password.is_empty() || is_placeholder(password) {
+        None
+    } else {
+        Some(password.to_string())
+    }
+}
+
+/// Is a secret-looking value a real literal, an empty string, a reference (`env://`, `file://`)
+/// or a placeholder that a template engine fills in (`${var}`, `{{ x }}`, `$VAR`, `<X>`)?
+pub fn classify_secret_value(value: &str) -> &'static str {
+    let v = value.trim();
+    if v.is_empty() {
+        "empty"
+    } else if v.starts_with("env://") || v.starts_with("file://") {
+        "reference"
+    } else if is_placeholder(v) {
+        "placeholder"
+    } else {
+        "literal"
+    }
+}
+
+fn is_placeholder(v: &str) -> bool {
+    let whole = |open: &str, close: &str| v.starts_with(open) && v.ends_with(close);
+    whole("${", "}")
+        || whole("$${", "}")
+        || whole("{{", "}}")
+        || whole("<", ">")
+        || whole("%", "%")
+        || (v.starts_with('$')
+            && v[1..]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_'))
+}
+
+/// Merges decoded files in order, as Vault's `Config.Merge` does, and records conflicts.
+fn merge(files: Vec<FileConfig>) -> ConfigFacts {
+    let mut doc = Map::new();
+    let mut raw = Map::new();
+    let mut at = Map::new();
+    let mut decoded: Map<String, Json> = Map::new();
+    let mut setters: Map<String, Json> = Map::new();
+    let mut lists: HashMap<&str, Vec<Json>> = HashMap::new();
+    let mut singles: HashMap<String, Json> = HashMap::new();
+    let mut single_setters: HashMap<String, Vec<Json>> = HashMap::new();
+    let mut keys = Vec::new();
+    let mut duplicates = Vec::new();
+    let mut secrets = Vec::new();
+    let mut secret_values = Vec::new();
+    let mut file_names = Vec::new();
+
+    for file in files {
+        file_names.push(json!(file.file));
+        for (key, raw_value, loc, value) in file.top {
+            let entry = setters.entry(key.clone()).or_insert_with(|| json!([]));
+            if let Some(list) = entry.as_array_mut() {
+                list.push(json!({"file": file.file, "value": raw_value, "line": loc["line"], "column": loc["column"]}));
+            }
+            let merged = match decoded.get(&key) {
+                None => value.clone(),
+                Some(prev) if TOP_BOOLS.contains(&key.as_str()) => {
+                    // Vault OR-merges these: a later false cannot switch a true off.
+                    json!(prev.as_bool().unwrap_or(false) || value.as_bool().unwrap_or(false))
+                }
+                Some(prev) if TOP_DURATIONS.contains(&key.as_str()) => {
+                    json!(prev.as_i64().unwrap_or(0).max(value.as_i64().unwrap_or(0)))
+                }
+                Some(prev) => {
+                    // Strings are replaced when the later value is not empty.
+                    if value.as_str() == Some("") {
+                        prev.clone()
+                    } else {
+                        value.clone()
+                    }
+                }
+            };
+            decoded.insert(key.clone(), merged);
+            raw.insert(key.clone(), raw_value);
+            at.insert(key, loc);
+        }
+        for (kind, fact) in file.stanzas {
+            let mode = STANZAS
+                .iter()
+                .find(|(n, _, _)| *n == kind)
+                .map(|(_, _, m)| *m)
+                .unwrap_or(MergeMode::Append);
+            if mode == MergeMode::Append {
+                lists.entry(stanza_list_name(&kind)).or_default().push(fact);
+            } else {
+                single_setters
+                    .entry(kind.clone())
+                    .or_default()
+                    .push(json!({"file": file.file, "line": fact["loc"]["line"], "column": fact["loc"]["column"], "value": fact["type"]}));
+                singles.insert(kind, fact);
+            }
+        }
+        keys.extend(file.keys);
+        duplicates.extend(file.duplicates);
+        secrets.extend(file.secrets);
+        secret_values.extend(file.secret_values);
+    }
+
+    // Scalars set in several files to different values: Vault's merge order is the
+    // directory's listing order, so which one wins is not obvious.
+    let mut conflicts = Vec::new();
+    for (key, list) in &setters {
+        let Some(list) = list.as_array() else {
+            continue;
+        };
+        let distinct_files: Vec<&Json> = list.iter().map(|s| &s["file"]).collect();
+        let mut values: Vec<&Json> = list.iter().map(|s| &s["value"]).collect();
+        values.dedup();
+        let multi_file = distinct_files.windows(2).any(|w| w[0] != w[1]);
+        if multi_file && values.len() > 1 {
+            conflicts.push(json!({"key": key, "setters": list, "winner": decoded.get(key)}));
+        }
+    }
+    for (kind, list) in &single_setters {
+        if list.len() > 1 {
+            conflicts.push(json!({"key": kind, "setters": list, "winner": list.last()}));
+        }
+    }
+
+    // Decoded top-level facts with Vault's defaults, so rules need no null checks.
+    for key in TOP_BOOLS {
+        doc.insert(
+            (*key).to_string(),
+            decoded.get(*key).cloned().unwrap_or(json!(false)),
+        );
+    }
+    let lease_set = decoded
+        .get("default_lease_ttl")
+        .and_then(Json::as_i64)
+        .is_some_and(|v| v > 0);
+    let lease = decoded
+        .get("default_lease_ttl")
+        .and_then(Json::as_i64)
+        .filter(|v| *v > 0)
+        .unwrap_or(DEFAULT_LEASE_TTL_SECS);
+    doc.insert("default_lease_ttl".into(), json!(lease));
+    doc.insert("default_lease_ttl_set".into(), json!(lease_set));
+    let max_lease = decoded
+        .get("max_lease_ttl")
+        .and_then(Json::as_i64)
+        .filter(|v| *v > 0)
+        .unwrap_or(DEFAULT_LEASE_TTL_SECS);
+    doc.insert("max_lease_ttl".into(), json!(max_lease));
+    for key in [
+        "api_addr",
+        "cluster_addr",
+        "cluster_name",
+        "plugin_directory",
+        "log_file",
+        "log_format",
+        "pid_file",
+    ] {
+        doc.insert(
+            key.to_string(),
+            decoded
+                .get(key)
+                .and_then(Json::as_str)
+                .map(|s| json!(s.trim()))
+                .unwrap_or(Json::Null),
+        );
+    }
+    let log_level = decoded
+        .get("log_level")
+        .and_then(Json::as_str)
+        .map(|s| s.trim().to_ascii_lowercase());
+    doc.insert(
+        "log_level".into(),
+        json!(log_level.as_deref().unwrap_or("info")),
+    );
+    doc.insert("log_level_set".into(), json!(log_level.is_some()));
+
+    let mut listeners = lists.remove("listeners").unwrap_or_default();
+    for (index, listener) in listeners.iter_mut().enumerate() {
+        if let Some(obj) = listener.as_object_mut() {
+            obj.insert("index".into(), json!(index));
+        }
+    }
+    doc.insert("listeners".into(), Json::Array(listeners));
+    for name in [
+        "seals",
+        "audits",
+        "user_lockouts",
+        "plugins",
+        "initialize",
+        "entropy",
+    ] {
+        doc.insert(
+            name.to_string(),
+            Json::Array(lists.remove(name).unwrap_or_default()),
+        );
+    }
+    for name in [
+        "storage",
+        "ha_storage",
+        "service_registration",
+        "telemetry",
+        "sentinel",
+        "reporting",
+        "replication",
+    ] {
+        doc.insert(name.to_string(), singles.remove(name).unwrap_or(Json::Null));
+    }
+    doc.insert("raw".into(), Json::Object(raw));
+    doc.insert("at".into(), Json::Object(at));
+    doc.insert("keys".into(), Json::Array(keys));
+    doc.insert("duplicates".into(), Json::Array(duplicates));
+    doc.insert("secrets".into(), Json::Array(secrets));
+    doc.insert("merge_conflicts".into(), Json::Array(conflicts));
+    doc.insert("files".into(), Json::Array(file_names));
+    let mut ordered = Map::new();
+    ordered.insert("files".into(), doc.remove("files").unwrap_or(Json::Null));
+    ordered.extend(doc);
+    secret_values.sort();
+    secret_values.dedup();
+    ConfigFacts {
+        doc: Json::Object(ordered),
+        secret_values,
+    }
+}
+
+/// Seals of all kinds (seal, kms, hsm) are one list; the others keep their own list.
+fn stanza_list_name(kind: &str) -> &'static str {
+    match kind {
+        "listener" => "listeners",
+        "seal" | "kms" | "hsm" => "seals",
+        "audit" => "audits",
+        "user_lockout" => "user_lockouts",
+        "plugin" => "plugins",
+        "initialize" => "initialize",
+        "entropy" => "entropy",
+        _ => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weak_bool_matches_vault() {
+        for (v, want) in [
+            (json!(true), true),
+            (json!("true"), true),
+            (json!("TRUE"), true),
+            (json!("t"), true),
+            (json!(1), true),
+            (json!("1"), true),
+            (json!(2), true),
+            (json!(1.5), true),
+            (json!(false), false),
+            (json!("false"), false),
+            (json!(0), false),
+            (json!("0"), false),
+            (json!(""), false),
+        ] {
+            assert_eq!(weak_bool(&v), Ok(want), "{v}");
+        }
+        assert!(weak_bool(&json!("yes")).is_err());
+        assert!(weak_bool(&json!("on")).is_err());
+    }
+
+    #[test]
+    fn durations_match_parse_duration_second() {
+        assert_eq!(duration_seconds(&json!(3600)), Ok(3600));
+        assert_eq!(duration_seconds(&json!("3600")), Ok(3600));
+        assert_eq!(duration_seconds(&json!("768h")), Ok(768 * 3600));
+        assert_eq!(duration_seconds(&json!("1h30m")), Ok(5400));
+        assert_eq!(duration_seconds(&json!("2d")), Ok(2 * 86400));
+        assert_eq!(duration_seconds(&json!("1.5h")), Ok(5400));
+        assert!(duration_seconds(&json!("forever")).is_err());
+        assert!(duration_seconds(&json!("10x")).is_err());
+    }
+
+    #[test]
+    fn secrets_are_classified_and_urls_parsed() {
+        assert_eq!(secret_kind("token", "s.abc"), Some("token"));
+        assert_eq!(secret_kind("tls_key_file", "/etc/key.pem"), None);
+        assert_eq!(
+            secret_kind("connection_url", "postgres://u:hunter2@db/vault"),
+            Some("password in URL")
+        );
+        assert_eq!(
+            url_password("postgres://u:hunter2@db/vault").as_deref(),
+            Some("hunter2")
+        );
+        assert_eq!(url_password("https://db.example/vault"), None);
+        assert_eq!(classify_secret_value("env://AWS_KEY"), "reference");
+        assert_eq!(classify_secret_value("${var.secret}"), "placeholder");
+        assert_eq!(classify_secret_value(""), "empty");
+        assert_eq!(classify_secret_value("AKIAEXAMPLE"), "literal");
+    }
+
+    #[test]
+    fn editor_temp_files_are_skipped_like_vault() {
+        assert!(is_config_file_name("vault.hcl"));
+        assert!(is_config_file_name("z.json"));
+        assert!(!is_config_file_name("vault.hcl~"));
+        assert!(!is_config_file_name(".#vault.hcl"));
+        assert!(!is_config_file_name("#vault.hcl#"));
+        assert!(!is_config_file_name("notes.txt"));
+    }
+}

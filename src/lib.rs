@@ -1,0 +1,14 @@
+//! vaultsec: a production-hardening audit scanner for HashiCorp Vault and OpenBao.
+//!
+//! The pipeline has three layers, each in its own module:
+//! 1. [`facts`]: collectors read the config, host and API once into a [`facts::Facts`] document;
+//! 2. [`engine`]: a pure function evaluates the declarative [`rules`] over those facts;
+//! 3. [`report`]: renderers write the findings as a table, JSON, SARIF, ...
+
+pub mod cli;
+pub mod engine;
+pub mod facts;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod scan;

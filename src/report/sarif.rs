@@ -1,0 +1,219 @@
+//! `--format sarif`: SARIF 2.1.0 for GitHub code scanning and other CI viewers.
+//!
+//! Every rule is listed in `tool.driver.rules` with its help and `security-severity`; each
+//! `fail` finding is one result, located at the offending key of the file it came from.
+
+use super::Report;
+use crate::model::{Finding, Severity, Status};
+use crate::rules::RuleSet;
+use serde_sarif::sarif::{
+    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
+    Region, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool,
+    ToolComponent,
+};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// `security-severity` as GitHub reads it (`cli.md`).
+fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "1.0",
+    }
+}
+
+fn level(s: Severity) -> ResultLevel {
+    match s {
+        Severity::Critical | Severity::High => ResultLevel::Error,
+        Severity::Medium => ResultLevel::Warning,
+        Severity::Low | Severity::Info => ResultLevel::Note,
+    }
+}
+
+/// A repository-relative URI for a report path: relative paths stay as given (without `./`),
+/// absolute ones are made relative to the working directory when they lie under it.
+pub fn artifact_uri(path: &str) -> String {
+    let p = std::path::Path::new(path);
+    let rel = if p.is_absolute() {
+        std::env::current_dir()
+            .ok()
+            .and_then(|cwd| p.strip_prefix(cwd).ok().map(|r| r.to_path_buf()))
+    } else {
+        Some(p.to_path_buf())
+    };
+    match rel {
+        Some(r) => {
+            let s = r.to_string_lossy().replace('\\', "/");
+            let s = s.trim_start_matches("./").to_string();
+            percent_encode_path(&s)
+        }
+        None => format!("file://{}", percent_encode_path(&p.to_string_lossy())),
+    }
+}
+
+fn percent_encode_path(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A fingerprint that survives line moves: rule, subject and file, not the line number.
+fn fingerprint(f: &Finding) -> String {
+    let mut h = Sha256::new();
+    h.update(f.rule.as_bytes());
+    h.update([0]);
+    h.update(f.subject.as_deref().unwrap_or("").as_bytes());
+    h.update([0]);
+    h.update(
+        f.location
+            .as_ref()
+            .map(|l| l.file.as_str())
+            .unwrap_or("")
+            .as_bytes(),
+    );
+    let digest = h.finalize();
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+fn rule_descriptor(rule: &crate::rules::Rule) -> ReportingDescriptor {
+    let mut props = BTreeMap::new();
+    props.insert(
+        "security-severity".to_string(),
+        serde_json::json!(security_severity(rule.severity)),
+    );
+    props.insert("precision".to_string(), serde_json::json!("very-high"));
+    props.insert(
+        "profile".to_string(),
+        serde_json::json!(rule.profile.as_str()),
+    );
+    let references: String = rule.references.iter().map(|r| format!("\n- {r}")).collect();
+    let help_text = format!(
+        "{}\n\nRemediation: {}{}",
+        rule.rationale,
+        rule.remediation,
+        if references.is_empty() {
+            String::new()
+        } else {
+            format!("\n\nReferences:{references}")
+        }
+    );
+    let help_markdown = format!(
+        "{}\n\n**Remediation:** {}{}",
+        rule.rationale,
+        rule.remediation,
+        if references.is_empty() {
+            String::new()
+        } else {
+            format!("\n\n**References:**{references}")
+        }
+    );
+    let builder = ReportingDescriptor::builder()
+        .id(rule.id.clone())
+        .name(rule.id.replace(['.', '-'], "_"))
+        .short_description(
+            MultiformatMessageString::builder()
+                .text(rule.title.clone())
+                .build(),
+        )
+        .full_description(
+            MultiformatMessageString::builder()
+                .text(rule.rationale.clone())
+                .build(),
+        )
+        .help(
+            MultiformatMessageString::builder()
+                .text(help_text)
+                .markdown(help_markdown)
+                .build(),
+        )
+        .properties(
+            PropertyBag::builder()
+                .tags(vec![
+                    "security".to_string(),
+                    format!("vaultsec/{}", rule.area()),
+                ])
+                .additional_properties(props)
+                .build(),
+        );
+    match rule.references.first() {
+        Some(uri) if uri.starts_with("https://") => builder.help_uri(uri.clone()).build(),
+        _ => builder.build(),
+    }
+}
+
+pub fn render(report: &Report, rules: &RuleSet) -> anyhow::Result<String> {
+    let descriptors: Vec<ReportingDescriptor> = rules.rules.iter().map(rule_descriptor).collect();
+    let mut results = Vec::new();
+    for f in report.findings.iter().filter(|f| f.status == Status::Fail) {
+        let rule_index = rules.rules.iter().position(|r| r.id == f.rule);
+        let text = match &f.subject {
+            Some(s) => format!("{}: {} ({})", f.title, f.message, s),
+            None => format!("{}: {}", f.title, f.message),
+        };
+        let mut fingerprints = BTreeMap::new();
+        fingerprints.insert("vaultsecFindingHash/v1".to_string(), fingerprint(f));
+        let locations: Vec<Location> = f
+            .location
+            .iter()
+            .map(|loc| {
+                Location::builder()
+                    .physical_location(
+                        PhysicalLocation::builder()
+                            .artifact_location(
+                                ArtifactLocation::builder()
+                                    .uri(artifact_uri(&loc.file))
+                                    .build(),
+                            )
+                            .region(
+                                Region::builder()
+                                    .start_line(i64::from(loc.line.max(1)))
+                                    .start_column(i64::from(loc.column.max(1)))
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .build()
+            })
+            .collect();
+        let builder = SarifResult::builder()
+            .rule_id(f.rule.clone())
+            .level(level(f.severity))
+            .message(Message::builder().text(text).build())
+            .partial_fingerprints(fingerprints);
+        let result = match (rule_index, locations.is_empty()) {
+            (Some(i), false) => builder.rule_index(i as i64).locations(locations).build(),
+            (Some(i), true) => builder.rule_index(i as i64).build(),
+            (None, false) => builder.locations(locations).build(),
+            (None, true) => builder.build(),
+        };
+        results.push(result);
+    }
+    let driver = ToolComponent::builder()
+        .name("vaultsec")
+        .version(report.tool.version.clone())
+        .rules(descriptors)
+        .build();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .results(results)
+        .build();
+    let sarif = Sarif::builder()
+        .schema(SARIF_SCHEMA)
+        .version(serde_json::json!("2.1.0"))
+        .runs(vec![run])
+        .build();
+    let mut text = serde_json::to_string_pretty(&sarif)?;
+    text.push('\n');
+    Ok(text)
+}

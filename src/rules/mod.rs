@@ -1,0 +1,600 @@
+//! Rules are data: HCL files under `rules/` (embedded at build time) and `--rules DIR`.
+//!
+//! ```hcl
+//! rule "tls.listener-disabled" {
+//!   title     = "Every TCP listener serves TLS"
+//!   severity  = "critical"
+//!   profile   = "baseline"
+//!   sources   = ["config"]
+//!   for_each  = [for l in config.listeners : l if l.type == "tcp"]
+//!   subject   = "listener ${each.value.address}"
+//!   condition = !each.value.tls_disable
+//!   message   = "listener ${each.value.address} has TLS disabled"
+//!   ...
+//! }
+//! data { weak_ciphers = ["TLS_RSA_WITH_RC4_128_SHA"] }
+//! ```
+//! See the README's "Writing rules" section for every attribute.
+
+pub mod functions;
+mod validate;
+
+use crate::model::{Profile, Severity, Source, Status};
+use hcl::eval::{Context, Evaluate};
+use hcl::{Expression, Value};
+use hcl_edit::structure::{Attribute, Block, BlockLabel, Structure};
+use hcl_edit::Span;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// A rule file that cannot be loaded: an input error (exit 2) naming the file and line.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct RuleError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+/// What a rule reports when `for_each` yields no subject.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WhenNone {
+    pub status: Status,
+    pub message: String,
+}
+
+/// One loaded, validated rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub profile: Profile,
+    pub sources: Vec<Source>,
+    /// Products the rule applies to (`vault`, `openbao`); empty means both.
+    pub products: Vec<String>,
+    /// A practice only a person can attest: always `manual`.
+    pub manual: bool,
+    pub params: hcl::Map<String, Value>,
+    pub rationale: String,
+    pub remediation: String,
+    pub references: Vec<String>,
+    /// Vault API paths (and capabilities) the rule reads, for `vaultsec policy`.
+    pub api_paths: Vec<String>,
+    pub requires: Option<Expression>,
+    pub for_each: Option<Expression>,
+    pub skip_if: Option<Expression>,
+    pub error_if: Option<Expression>,
+    pub condition: Option<Expression>,
+    pub subject: Option<Expression>,
+    pub message: Option<Expression>,
+    pub pass_message: Option<Expression>,
+    pub location: Option<Expression>,
+    pub evidence: Option<Expression>,
+    pub when_none: WhenNone,
+    pub file: String,
+    pub line: usize,
+}
+
+impl Rule {
+    /// `tls` for `tls.cert-expired`.
+    pub fn area(&self) -> &str {
+        self.id.split('.').next().unwrap_or(&self.id)
+    }
+}
+
+/// All rules plus the `data` values they share.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    pub data: hcl::Map<String, Value>,
+    data_origin: BTreeMap<String, (String, usize)>,
+}
+
+impl RuleSet {
+    /// The rules embedded in the binary.
+    pub fn builtin() -> Result<RuleSet, RuleError> {
+        let mut set = RuleSet::default();
+        for (name, src) in BUILTIN_RULES {
+            set.add_source(&format!("rules/{name}"), src)?;
+        }
+        Ok(set)
+    }
+
+    /// Adds every `*.hcl` file of a directory (sorted by name, for stable output).
+    pub fn add_dir(&mut self, dir: &Path) -> Result<(), RuleError> {
+        let shown = dir.display().to_string();
+        let entries = std::fs::read_dir(dir).map_err(|err| RuleError {
+            file: shown.clone(),
+            line: 0,
+            message: format!(
+                "cannot read rules directory: {}",
+                crate::facts::config::io_reason(&err)
+            ),
+        })?;
+        let mut files: Vec<_> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "hcl") && p.is_file())
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(RuleError {
+                file: shown,
+                line: 0,
+                message: "no *.hcl rule file in this directory".into(),
+            });
+        }
+        for path in files {
+            let file = path.display().to_string();
+            let src = std::fs::read_to_string(&path).map_err(|err| RuleError {
+                file: file.clone(),
+                line: 0,
+                message: format!(
+                    "cannot read rule file: {}",
+                    crate::facts::config::io_reason(&err)
+                ),
+            })?;
+            self.add_source(&file, &src)?;
+        }
+        Ok(())
+    }
+
+    /// Parses and validates one rule file's text.
+    pub fn add_source(&mut self, file: &str, src: &str) -> Result<(), RuleError> {
+        let err = |line: usize, message: String| RuleError {
+            file: file.to_string(),
+            line,
+            message,
+        };
+        let body = hcl_edit::parser::parse_body(src).map_err(|e| {
+            err(
+                e.location().line(),
+                format!("column {}: {}", e.location().column(), e.message()),
+            )
+        })?;
+        let lines = LineIndex::new(src);
+        let mut new_rules = Vec::new();
+        for structure in body.iter() {
+            match structure {
+                Structure::Block(block) if block.ident.as_str() == "rule" => {
+                    new_rules.push(parse_rule(file, &lines, block)?);
+                }
+                Structure::Block(block) if block.ident.as_str() == "data" => {
+                    if !block.labels.is_empty() {
+                        return Err(err(
+                            lines.line_of(block.span()),
+                            "a data block takes no label: data { name = value }".into(),
+                        ));
+                    }
+                    for attr in block.body.attributes() {
+                        let name = attr.key.as_str().to_string();
+                        let line = lines.line_of(attr.span());
+                        if let Some((prev_file, prev_line)) = self.data_origin.get(&name) {
+                            return Err(err(
+                                line,
+                                format!(
+                                    "data {name:?} is already defined at {prev_file}:{prev_line}"
+                                ),
+                            ));
+                        }
+                        let expr = Expression::from(attr.value.clone());
+                        let value = expr.evaluate(&Context::new()).map_err(|e| {
+                            err(line, format!("data {name:?} must be a constant value: {e}"))
+                        })?;
+                        self.data.insert(name.clone(), value);
+                        self.data_origin.insert(name, (file.to_string(), line));
+                    }
+                }
+                Structure::Block(block) => {
+                    return Err(err(
+                        lines.line_of(block.span()),
+                        format!(
+                            "unknown block {:?}: a rule file holds `rule \"<id>\" {{}}` and `data {{}}` blocks",
+                            block.ident.as_str()
+                        ),
+                    ));
+                }
+                Structure::Attribute(attr) => {
+                    return Err(err(
+                        lines.line_of(attr.span()),
+                        format!(
+                            "unexpected attribute {:?} outside a rule block",
+                            attr.key.as_str()
+                        ),
+                    ));
+                }
+            }
+        }
+        for rule in new_rules {
+            if let Some(prev) = self.rules.iter().find(|r| r.id == rule.id) {
+                return Err(err(
+                    rule.line,
+                    format!(
+                        "duplicate rule id {:?}: already defined at {}:{}",
+                        rule.id, prev.file, prev.line
+                    ),
+                ));
+            }
+            self.rules.push(rule);
+        }
+        Ok(())
+    }
+
+    /// Checks references to `data.*` once every file is loaded (data may come from any file).
+    pub fn validate_data_refs(&self) -> Result<(), RuleError> {
+        for rule in &self.rules {
+            for (name, expr) in rule.expressions() {
+                if let Some(missing) = validate::missing_data(expr, &self.data) {
+                    return Err(RuleError {
+                        file: rule.file.clone(),
+                        line: rule.line,
+                        message: format!(
+                            "rule {:?}: {name} reads data.{missing}, which no data block defines",
+                            rule.id
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+impl Rule {
+    /// Every expression of the rule with its attribute name.
+    pub fn expressions(&self) -> Vec<(&'static str, &Expression)> {
+        [
+            ("requires", &self.requires),
+            ("for_each", &self.for_each),
+            ("skip_if", &self.skip_if),
+            ("error_if", &self.error_if),
+            ("condition", &self.condition),
+            ("subject", &self.subject),
+            ("message", &self.message),
+            ("pass_message", &self.pass_message),
+            ("location", &self.location),
+            ("evidence", &self.evidence),
+        ]
+        .into_iter()
+        .filter_map(|(name, e)| e.as_ref().map(|e| (name, e)))
+        .collect()
+    }
+}
+
+/// Byte offset → line number.
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(src: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    fn line_of(&self, span: Option<std::ops::Range<usize>>) -> usize {
+        match span {
+            Some(range) => self.starts.partition_point(|&s| s <= range.start),
+            None => 0,
+        }
+    }
+}
+
+const RULE_ATTRIBUTES: &[&str] = &[
+    "title",
+    "severity",
+    "profile",
+    "sources",
+    "products",
+    "manual",
+    "params",
+    "rationale",
+    "remediation",
+    "references",
+    "api_paths",
+    "requires",
+    "for_each",
+    "skip_if",
+    "error_if",
+    "condition",
+    "subject",
+    "message",
+    "pass_message",
+    "location",
+    "evidence",
+    "when_none",
+    "when_none_message",
+];
+
+fn parse_rule(file: &str, lines: &LineIndex, block: &Block) -> Result<Rule, RuleError> {
+    let line = lines.line_of(block.span());
+    let err = |line: usize, message: String| RuleError {
+        file: file.to_string(),
+        line,
+        message,
+    };
+    let id = match block.labels.as_slice() {
+        [BlockLabel::String(s)] => s.as_str().to_string(),
+        [BlockLabel::Ident(s)] => s.as_str().to_string(),
+        _ => {
+            return Err(err(
+                line,
+                "a rule block takes exactly one label: its id".into(),
+            ))
+        }
+    };
+    if !valid_rule_id(&id) {
+        return Err(err(
+            line,
+            format!("invalid rule id {id:?}: use `area.slug` in lower case, e.g. tls.min-version"),
+        ));
+    }
+    let at = |msg: String| err(line, format!("rule {id:?}: {msg}"));
+    if let Some(inner) = block.body.blocks().next() {
+        return Err(err(
+            lines.line_of(inner.span()),
+            format!(
+                "rule {id:?}: unexpected block {:?} (rule settings are attributes, e.g. params = {{ ... }})",
+                inner.ident.as_str()
+            ),
+        ));
+    }
+    let mut attrs: BTreeMap<&str, (&Attribute, usize)> = BTreeMap::new();
+    for attr in block.body.attributes() {
+        let name = attr.key.as_str();
+        let attr_line = lines.line_of(attr.span());
+        if !RULE_ATTRIBUTES.contains(&name) {
+            let hint = functions::nearest(name, RULE_ATTRIBUTES)
+                .map(|n| format!(" (did you mean {n:?}?)"))
+                .unwrap_or_default();
+            return Err(err(
+                attr_line,
+                format!("rule {id:?}: unknown attribute {name:?}{hint}"),
+            ));
+        }
+        if let Some((_, prev)) = attrs.get(name) {
+            return Err(err(
+                attr_line,
+                format!("rule {id:?}: attribute {name:?} is already set on line {prev}"),
+            ));
+        }
+        attrs.insert(name, (attr, attr_line));
+    }
+    let constant = |name: &str| -> Result<Option<(Value, usize)>, RuleError> {
+        let Some((attr, l)) = attrs.get(name) else {
+            return Ok(None);
+        };
+        let expr = Expression::from(attr.value.clone());
+        expr.evaluate(&Context::new())
+            .map(|v| Some((v, *l)))
+            .map_err(|e| err(*l, format!("rule {id:?}: {name} must be a constant: {e}")))
+    };
+    let string = |name: &str, required: bool| -> Result<String, RuleError> {
+        match constant(name)? {
+            Some((Value::String(s), _)) => Ok(s.trim().to_string()),
+            Some((_, l)) => Err(err(l, format!("rule {id:?}: {name} must be a string"))),
+            None if required => Err(at(format!("missing required attribute {name:?}"))),
+            None => Ok(String::new()),
+        }
+    };
+    let strings = |name: &str| -> Result<Vec<String>, RuleError> {
+        match constant(name)? {
+            Some((Value::Array(items), l)) => items
+                .into_iter()
+                .map(|v| match v {
+                    Value::String(s) => Ok(s),
+                    _ => Err(err(
+                        l,
+                        format!("rule {id:?}: {name} must be a list of strings"),
+                    )),
+                })
+                .collect(),
+            Some((_, l)) => Err(err(
+                l,
+                format!("rule {id:?}: {name} must be a list of strings"),
+            )),
+            None => Ok(Vec::new()),
+        }
+    };
+
+    let title = string("title", true)?;
+    let severity_text = string("severity", true)?;
+    let severity = Severity::parse(&severity_text).ok_or_else(|| {
+        at(format!(
+            "severity {severity_text:?} is not one of info, low, medium, high, critical"
+        ))
+    })?;
+    let profile_text = string("profile", true)?;
+    let profile = Profile::parse(&profile_text).ok_or_else(|| {
+        at(format!(
+            "profile {profile_text:?} is not one of baseline, production, strict"
+        ))
+    })?;
+    let mut sources = Vec::new();
+    for s in strings("sources")? {
+        sources.push(
+            Source::parse(&s)
+                .ok_or_else(|| at(format!("unknown source {s:?} (config, file, host, api)")))?,
+        );
+    }
+    let manual = match constant("manual")? {
+        Some((Value::Bool(b), _)) => b,
+        Some((_, l)) => return Err(err(l, format!("rule {id:?}: manual must be true or false"))),
+        None => false,
+    };
+    if sources.is_empty() && !manual {
+        return Err(at("missing required attribute \"sources\"".into()));
+    }
+    let products = strings("products")?;
+    if let Some(p) = products.iter().find(|p| *p != "vault" && *p != "openbao") {
+        return Err(at(format!("unknown product {p:?} (vault, openbao)")));
+    }
+    let params = match constant("params")? {
+        Some((Value::Object(map), _)) => map,
+        Some((_, l)) => return Err(err(l, format!("rule {id:?}: params must be an object"))),
+        None => hcl::Map::new(),
+    };
+    let when_none_status = match string("when_none", false)?.as_str() {
+        "" | "pass" => Status::Pass,
+        "skip" => Status::Skip,
+        other => {
+            return Err(at(format!(
+                "when_none {other:?} must be \"pass\" or \"skip\""
+            )))
+        }
+    };
+    let when_none_message = {
+        let m = string("when_none_message", false)?;
+        if m.is_empty() {
+            "nothing to check".to_string()
+        } else {
+            m
+        }
+    };
+
+    let expr = |name: &str| -> Option<Expression> {
+        attrs
+            .get(name)
+            .map(|(a, _)| Expression::from(a.value.clone()))
+    };
+    let rule = Rule {
+        id: id.clone(),
+        title,
+        severity,
+        profile,
+        sources,
+        products,
+        manual,
+        params,
+        rationale: string("rationale", true)?,
+        remediation: string("remediation", true)?,
+        references: strings("references")?,
+        api_paths: strings("api_paths")?,
+        requires: expr("requires"),
+        for_each: expr("for_each"),
+        skip_if: expr("skip_if"),
+        error_if: expr("error_if"),
+        condition: expr("condition"),
+        subject: expr("subject"),
+        message: expr("message"),
+        pass_message: expr("pass_message"),
+        location: expr("location"),
+        evidence: expr("evidence"),
+        when_none: WhenNone {
+            status: when_none_status,
+            message: when_none_message,
+        },
+        file: file.to_string(),
+        line,
+    };
+    if !rule.manual {
+        for required in ["condition", "message"] {
+            if !attrs.contains_key(required) {
+                return Err(at(format!("missing required attribute {required:?}")));
+            }
+        }
+    }
+    for (name, e) in rule.expressions() {
+        let l = attrs.get(name).map(|(_, l)| *l).unwrap_or(line);
+        let per_subject = !matches!(name, "requires" | "for_each");
+        let each_allowed = per_subject && rule.for_each.is_some();
+        validate::check_expression(e, each_allowed, &rule.params)
+            .map_err(|m| err(l, format!("rule {id:?}: {name}: {m}")))?;
+    }
+    Ok(rule)
+}
+
+fn valid_rule_id(id: &str) -> bool {
+    let Some((area, slug)) = id.split_once('.') else {
+        return false;
+    };
+    let ok = |s: &str, extra: char| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == extra)
+            && !s.starts_with(extra)
+    };
+    ok(area, '_') && ok(slug, '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+rule "x.ok" {
+  title       = "t"
+  severity    = "low"
+  profile     = "baseline"
+  sources     = ["config"]
+  condition   = true
+  message     = "m"
+  rationale   = "r"
+  remediation = "fix"
+}
+"#;
+
+    #[test]
+    fn builtin_rules_load() {
+        let set = RuleSet::builtin().expect("built-in rules are valid");
+        set.validate_data_refs().expect("data references resolve");
+        assert!(!set.rules.is_empty());
+    }
+
+    #[test]
+    fn minimal_rule_loads_with_its_line() {
+        let mut set = RuleSet::default();
+        set.add_source("m.hcl", MINIMAL).unwrap();
+        assert_eq!(set.rules[0].id, "x.ok");
+        assert_eq!(set.rules[0].line, 2);
+    }
+
+    #[test]
+    fn unknown_attribute_is_named_with_line_and_hint() {
+        let src = MINIMAL.replace("message     = \"m\"", "mesage = \"m\"");
+        let e = RuleSet::default().add_source("m.hcl", &src).unwrap_err();
+        assert_eq!(e.line, 8);
+        assert!(e.message.contains("unknown attribute \"mesage\""), "{e}");
+        assert!(e.message.contains("did you mean \"message\""), "{e}");
+    }
+
+    #[test]
+    fn duplicate_ids_are_rejected() {
+        let mut set = RuleSet::default();
+        set.add_source("a.hcl", MINIMAL).unwrap();
+        let e = set.add_source("b.hcl", MINIMAL).unwrap_err();
+        assert!(e.message.contains("duplicate rule id \"x.ok\""), "{e}");
+        assert!(e.message.contains("a.hcl:2"), "{e}");
+    }
+
+    #[test]
+    fn bad_expressions_are_rejected_at_load() {
+        for (bad, why) in [
+            ("condition = nosuchfn(1)", "unknown function"),
+            ("condition = each.value", "each"),
+            ("condition = params.nope", "params.nope"),
+            ("condition = secrets.x", "unknown variable"),
+            ("condition = (1 +", "column"),
+        ] {
+            let src = MINIMAL.replace("condition   = true", bad);
+            let e = RuleSet::default().add_source("m.hcl", &src).unwrap_err();
+            assert!(e.to_string().contains(why), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn invalid_severity_and_ids_are_rejected() {
+        let src = MINIMAL.replace("\"low\"", "\"urgent\"");
+        assert!(RuleSet::default().add_source("m.hcl", &src).is_err());
+        let src = MINIMAL.replace("x.ok", "NoDot");
+        assert!(RuleSet::default().add_source("m.hcl", &src).is_err());
+    }
+}
