@@ -115,7 +115,8 @@ fn finding(rule: &Rule, o: Outcome) -> Finding {
         rule: rule.id.clone(),
         status: o.status,
         severity: rule.severity,
-        source: rule.sources.first().copied().unwrap_or(Source::Config),
+        // The most specific source names the finding (file over config, host over config).
+        source: rule.sources.iter().max().copied().unwrap_or(Source::Config),
         title: rule.title.clone(),
         message: o.message,
         subject: o.subject,
@@ -306,25 +307,40 @@ fn probe_gate(expr: &Expression, ctx: &Context<'_>) -> Result<Option<Outcome>, O
 }
 
 fn evaluate_subject(rule: &Rule, ctx: &Context<'_>, each: Option<&Value>) -> Outcome {
-    let subject = match &rule.subject {
-        Some(expr) => match expr.evaluate(ctx) {
-            Ok(Value::Null) => None,
-            Ok(v) => Some(display(&v)),
-            Err(e) => {
-                return Outcome::plain(Status::Error, format!("cannot evaluate subject: {e}"))
-            }
-        },
-        None => None,
+    // The subject names the finding whatever its status; a subject that cannot be evaluated
+    // on a skipped subject is not worth an error.
+    let subject_result = rule.subject.as_ref().map(|expr| expr.evaluate(ctx));
+    let subject = match &subject_result {
+        Some(Ok(Value::Null)) | None | Some(Err(_)) => None,
+        Some(Ok(v)) => Some(display(v)),
     };
+    let plain = |status: Status, message: String| Outcome {
+        subject: subject.clone(),
+        ..Outcome::plain(status, message)
+    };
+
+    // skip_if / error_if come first: they guard the expressions below against absent facts.
+    for (expr, status, name) in [
+        (&rule.skip_if, Status::Skip, "skip_if"),
+        (&rule.error_if, Status::Error, "error_if"),
+    ] {
+        let Some(expr) = expr else { continue };
+        match expr.evaluate(ctx) {
+            Ok(Value::Null) | Ok(Value::Bool(false)) => {}
+            Ok(Value::String(s)) if s.is_empty() => {}
+            Ok(Value::Bool(true)) => return plain(status, "not applicable".into()),
+            Ok(v) => return plain(status, display(&v)),
+            Err(e) => return plain(Status::Error, format!("cannot evaluate {name}: {e}")),
+        }
+    }
+    if let Some(Err(e)) = subject_result {
+        return plain(Status::Error, format!("cannot evaluate subject: {e}"));
+    }
+
     let location = match &rule.location {
         Some(expr) => match expr.evaluate(ctx) {
             Ok(v) => to_location(&v),
-            Err(e) => {
-                return Outcome {
-                    subject,
-                    ..Outcome::plain(Status::Error, format!("cannot evaluate location: {e}"))
-                }
-            }
+            Err(e) => return plain(Status::Error, format!("cannot evaluate location: {e}")),
         },
         // By default a subject that carries its own location points there.
         None => each
@@ -345,35 +361,6 @@ fn evaluate_subject(rule: &Rule, ctx: &Context<'_>, each: Option<&Value>) -> Out
         location: location.clone(),
         evidence,
     };
-
-    for (expr, status) in [
-        (&rule.skip_if, Status::Skip),
-        (&rule.error_if, Status::Error),
-    ] {
-        let Some(expr) = expr else { continue };
-        match expr.evaluate(ctx) {
-            Ok(Value::Null) | Ok(Value::Bool(false)) => {}
-            Ok(Value::String(s)) if s.is_empty() => {}
-            Ok(Value::Bool(true)) => {
-                return with(status, "not applicable".into(), serde_json::Value::Null)
-            }
-            Ok(v) => return with(status, display(&v), serde_json::Value::Null),
-            Err(e) => {
-                return with(
-                    Status::Error,
-                    format!(
-                        "cannot evaluate {}: {e}",
-                        if status == Status::Skip {
-                            "skip_if"
-                        } else {
-                            "error_if"
-                        }
-                    ),
-                    serde_json::Value::Null,
-                )
-            }
-        }
-    }
 
     let passed = match rule.condition.as_ref().map(|c| c.evaluate(ctx)) {
         Some(Ok(Value::Bool(b))) => b,

@@ -460,6 +460,7 @@ impl<'f> Decoder<'f> {
             format!("{kind}.{type_label}")
         };
         let block = display_block(kind, &stanza.labels);
+        let secrets_before = self.out.secrets.len();
         let walked = self.walk_body(stanza.body, kind, &path, &block, &|_| false)?;
         let loc = self.loc(stanza.pos);
         let mut fact = Map::new();
@@ -501,17 +502,7 @@ impl<'f> Decoder<'f> {
         }
         fact.insert("raw".into(), Json::Object(walked.raw.clone()));
         fact.insert("at".into(), Json::Object(walked.at.clone()));
-        let secrets: Vec<Json> = self
-            .out
-            .secrets
-            .iter()
-            .filter(|s| {
-                s["block"]
-                    .as_str()
-                    .is_some_and(|b| b == block || b.starts_with(&format!("{block} > ")))
-            })
-            .cloned()
-            .collect();
+        let secrets: Vec<Json> = self.out.secrets[secrets_before..].to_vec();
         fact.insert("secrets".into(), Json::Array(secrets));
         Ok(Json::Object(fact))
     }
@@ -694,8 +685,9 @@ impl<'f> Decoder<'f> {
         is_block: bool,
     ) {
         self.out.keys.push(json!({
+            "qualified": qualified(key, block),
             "section": section,
-            "path": path,
+            "path": if path.is_empty() { "top" } else { path },
             "block": block,
             "key": key,
             "value": value,
@@ -757,18 +749,20 @@ impl<'f> Decoder<'f> {
                                     elem.pos,
                                 ));
                             }
-                            other => list.push(self.scalar_json(section, path, block, key, other)),
+                            other => list
+                                .push(self.scalar_json(section, path, block, key, other, elem.pos)),
                         }
                     }
                     walked.raw.insert(key.to_string(), Json::Array(list));
                     walked.at.insert(key.to_string(), self.loc(first.pos));
                 }
                 other => {
-                    let value = self.scalar_json(section, path, block, key, other);
+                    let value = self.scalar_json(section, path, block, key, other, first.pos);
                     if let Some(prev) = first_seen.get(key) {
                         self.out.duplicates.push(json!({
+                            "qualified": qualified(key, block),
                             "section": section,
-                            "path": path,
+                            "path": if path.is_empty() { "top" } else { path },
                             "block": block,
                             "key": key,
                             "file": self.file,
@@ -820,6 +814,7 @@ impl<'f> Decoder<'f> {
         block: &str,
         key: &str,
         value: &Value,
+        pos: Pos,
     ) -> Json {
         let json = to_json(value);
         let Some(text) = json.as_str() else {
@@ -830,6 +825,7 @@ impl<'f> Decoder<'f> {
         };
         let literal = classify_secret_value(text);
         self.out.secrets.push(json!({
+            "qualified": qualified(key, block),
             "section": section,
             "path": path,
             "block": block,
@@ -837,6 +833,8 @@ impl<'f> Decoder<'f> {
             "kind": kind,
             "value_kind": literal,
             "file": self.file,
+            "line": pos.line,
+            "column": pos.column,
         }));
         if literal == "literal" {
             self.out.secret_values.push(text.to_string());
@@ -847,6 +845,15 @@ impl<'f> Decoder<'f> {
         } else {
             json
         }
+    }
+}
+
+/// `api_addr` at the top level, `address in listener "tcp"` inside a block.
+fn qualified(key: &str, block: &str) -> String {
+    if block == "top level" {
+        key.to_string()
+    } else {
+        format!("{key} in {block}")
     }
 }
 

@@ -1,6 +1,9 @@
-//! The `file` source: certificate and key files that the config's TLS listeners name,
-//! read under `--root`. Facts per listener land in `tls.listeners`.
+//! The `file` source: certificate and key files that the config's TLS listeners name, read under
+//! `--root`. One entry per TLS listener lands in `tls.listeners`, with the certificate facts of
+//! [`super::tls`].
 
+use super::tls::{analyze_files, CertOptions};
+use crate::rules::functions::host_of;
 use serde_json::{json, Value as Json};
 use std::path::{Path, PathBuf};
 
@@ -17,23 +20,71 @@ pub fn resolve(root: &Path, config_file: &str, path: &str) -> PathBuf {
     }
 }
 
+/// Replaces the path as read (under `--root`) by the path as the host sees it, in a string fact.
+fn show_host_path(value: &mut Json, read: &Path, shown: &str) {
+    let read = read.display().to_string();
+    match value {
+        Json::String(s) if s.contains(&read) => *s = s.replace(&read, shown),
+        Json::Array(items) => items
+            .iter_mut()
+            .for_each(|v| show_host_path(v, Path::new(&read), shown)),
+        Json::Object(map) => map
+            .values_mut()
+            .for_each(|v| show_host_path(v, Path::new(&read), shown)),
+        _ => {}
+    }
+}
+
+/// Certificate facts for every TCP listener with TLS on.
 pub fn collect(config: &Json, root: &Path, now_unix: i64) -> Json {
-    let _ = now_unix;
+    let expected_host = config["api_addr"].as_str().and_then(host_of);
+    let opts = CertOptions {
+        now_unix,
+        expected_host: expected_host.clone(),
+    };
     let mut listeners = Vec::new();
     for l in config["listeners"].as_array().into_iter().flatten() {
         if l["type"] != "tcp" || l["tls_disable"] == json!(true) {
             continue;
         }
         let file = l["file"].as_str().unwrap_or("");
-        let cert = l["tls_cert_file"].as_str();
-        let key = l["tls_key_file"].as_str();
+        let cert_file = l["tls_cert_file"].as_str().filter(|s| !s.trim().is_empty());
+        let key_file = l["tls_key_file"].as_str().filter(|s| !s.trim().is_empty());
+        let cert_loc = l["at"]
+            .get("tls_cert_file")
+            .cloned()
+            .unwrap_or_else(|| l["loc"].clone());
+        let key_loc = l["at"]
+            .get("tls_key_file")
+            .cloned()
+            .unwrap_or_else(|| l["loc"].clone());
+        let cert = cert_file.map(|c| {
+            let cert_read = resolve(root, file, c);
+            let key_read = key_file.map(|k| resolve(root, file, k));
+            let facts = analyze_files(&cert_read, key_read.as_deref(), &opts);
+            let mut value = serde_json::to_value(&facts).unwrap_or(Json::Null);
+            show_host_path(&mut value, &cert_read, c);
+            if let (Some(read), Some(shown)) = (&key_read, key_file) {
+                show_host_path(&mut value, read, shown);
+            }
+            value
+        });
+        let missing: Vec<&str> = [("tls_cert_file", cert_file), ("tls_key_file", key_file)]
+            .into_iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(k, _)| k)
+            .collect();
         listeners.push(json!({
             "address": l["address"],
             "index": l["index"],
             "loc": l["loc"],
-            "cert_file": cert,
-            "key_file": key,
-            "cert_read_from": cert.map(|c| resolve(root, file, c).display().to_string()),
+            "cert_file": cert_file,
+            "key_file": key_file,
+            "cert_loc": cert_loc,
+            "key_loc": key_loc,
+            "missing": missing,
+            "expected_host": expected_host,
+            "cert": cert,
         }));
     }
     json!({ "listeners": listeners })

@@ -1,1 +1,0 @@
-//! One integration test binary (ripgrep/just style).

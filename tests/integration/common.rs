@@ -1,0 +1,74 @@
+//! Helpers shared by the integration tests.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use vaultsec::engine::{self, Settings};
+use vaultsec::model::{Finding, Profile};
+use vaultsec::rules::RuleSet;
+use vaultsec::scan::{self, SourceOptions};
+
+/// A fixed "now" so certificate and date-based facts are reproducible in snapshots.
+pub const NOW: &str = "2026-11-23T00:00:00Z";
+
+pub fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::parse(NOW, &time::format_description::well_known::Rfc3339)
+        .expect("NOW is RFC 3339")
+}
+
+/// The `vaultsec` binary, run from the package root.
+pub fn vaultsec() -> Command {
+    let mut cmd = Command::cargo_bin("vaultsec").expect("the vaultsec binary is built");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd.env_remove("VAULT_ADDR")
+        .env_remove("BAO_ADDR")
+        .env_remove("VAULT_TOKEN")
+        .env_remove("BAO_TOKEN");
+    cmd
+}
+
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// The shared corpus of real configs, when the checkout has it beside it.
+pub fn corpus_dir() -> Option<PathBuf> {
+    let dir = repo("../shared/corpus");
+    dir.is_dir().then_some(dir)
+}
+
+/// Config-only scan of `path` (relative to the package root) restricted to `rule`, in-process.
+pub fn scan_config(rule: &str, path: &str) -> Vec<Finding> {
+    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).expect("cd to the package root");
+    let rules = RuleSet::builtin().expect("built-in rules load");
+    let opts = SourceOptions {
+        config_paths: vec![PathBuf::from(path)],
+        no_host: true,
+        no_api: true,
+        now: now(),
+        ..SourceOptions::default()
+    };
+    let facts = scan::collect(&opts).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let settings = Settings {
+        profile: Profile::Strict,
+        select: vec![rule.to_string()],
+        ..Settings::default()
+    };
+    engine::evaluate(&rules, &facts, &settings)
+}
+
+/// The pinned OpenBao binary: `VAULTSEC_BAO` (set by scripts/test.sh), else fetched now.
+pub fn bao() -> PathBuf {
+    if let Some(p) = std::env::var_os("VAULTSEC_BAO") {
+        return PathBuf::from(p);
+    }
+    let out = std::process::Command::new("bash")
+        .arg(repo("scripts/fetch-bao.sh"))
+        .output()
+        .expect("run scripts/fetch-bao.sh");
+    assert!(
+        out.status.success(),
+        "the tests need the pinned OpenBao binary and scripts/fetch-bao.sh failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}

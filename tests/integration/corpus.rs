@@ -1,0 +1,195 @@
+//! The shared corpus of real configs: every file that OpenBao's own
+//! `bao operator validate-config` accepts must scan; the others must be a clear input error.
+
+use crate::common::{bao, corpus_dir, vaultsec};
+use vaultsec::facts::config::{self, ConfigPath};
+
+fn load(path: &std::path::Path) -> Result<config::ConfigFacts, config::ConfigError> {
+    config::load(&[ConfigPath {
+        read: path.to_path_buf(),
+        display: path.display().to_string(),
+    }])
+}
+
+#[test]
+fn corpus_configs_scan_exactly_when_openbao_accepts_them() {
+    let Some(dir) = corpus_dir() else {
+        eprintln!("NOT RUN: ../shared/corpus is not beside this checkout");
+        return;
+    };
+    let bao = bao();
+    let mut checked = 0;
+    let mut accepted = 0;
+    for entry in std::fs::read_dir(dir.join("configs")).expect("corpus configs") {
+        let path = entry.expect("dir entry").path();
+        let out = std::process::Command::new(&bao)
+            .arg("operator")
+            .arg("validate-config")
+            .arg(format!("-config={}", path.display()))
+            .output()
+            .expect("run bao operator validate-config");
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        // validate-config exits non-zero on mere warnings; a rejection prints "failure".
+        let bao_accepts = !text.contains("failure");
+        let ours = load(&path);
+        checked += 1;
+        if bao_accepts {
+            accepted += 1;
+            if let Err(e) = &ours {
+                panic!("OpenBao accepts {} but vaultsec says: {e}", path.display());
+            }
+            // The whole config-only scan runs without input errors or rule errors.
+            let assert = vaultsec()
+                .args([
+                    "scan",
+                    "--no-host",
+                    "--no-api",
+                    "--profile",
+                    "strict",
+                    "--format",
+                    "json",
+                    "--fail-on",
+                    "never",
+                    "-c",
+                ])
+                .arg(&path)
+                .assert();
+            let output = assert.get_output();
+            assert_eq!(
+                output.status.code(),
+                Some(0),
+                "{}: {}",
+                path.display(),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let report: serde_json::Value =
+                serde_json::from_slice(&output.stdout).expect("JSON report");
+            let errors: Vec<&serde_json::Value> = report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["status"] == "error")
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{}: rules could not be evaluated: {errors:#?}",
+                path.display()
+            );
+        } else {
+            match ours {
+                Ok(_) => panic!(
+                    "OpenBao rejects {} but vaultsec accepted it",
+                    path.display()
+                ),
+                Err(e) => {
+                    let msg = e.to_string();
+                    let shown = path.display().to_string();
+                    assert!(msg.starts_with(&format!("{shown}:")), "{msg}");
+                    let rest = &msg[shown.len() + 1..];
+                    let mut parts = rest.splitn(3, ':');
+                    let line: u32 = parts
+                        .next()
+                        .and_then(|l| l.parse().ok())
+                        .unwrap_or_else(|| panic!("no line in {msg}"));
+                    let col: u32 = parts
+                        .next()
+                        .and_then(|c| c.parse().ok())
+                        .unwrap_or_else(|| panic!("no column in {msg}"));
+                    assert!(line >= 1 && col >= 1, "{msg}");
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 64, "the corpus has 64 configs");
+    assert_eq!(
+        accepted, 58,
+        "OpenBao 2.7.2 accepts 58 of the 64 corpus configs"
+    );
+}
+
+fn corpus_config(name: &str) -> Option<serde_json::Value> {
+    let dir = corpus_dir()?;
+    Some(
+        load(&dir.join("configs").join(name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .doc,
+    )
+}
+
+#[test]
+fn corpus_semantics_match_vault() {
+    let Some(seals) =
+        corpus_config("openbao__openbao__internal_command_server_test-fixtures_config_seals.hcl")
+    else {
+        eprintln!("NOT RUN: ../shared/corpus is not beside this checkout");
+        return;
+    };
+    // Two seal "pkcs11" blocks with the same label are two seals, each with its own PIN.
+    let list = seals["seals"].as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert!(list.iter().all(|s| s["type"] == "pkcs11"
+        && s["secrets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["key"] == "pin")));
+    assert_eq!(list[1]["disabled"], true);
+    assert_eq!(
+        list[0]["raw"]["mechanism"], "0x1082",
+        "a quoted hex stays a string"
+    );
+    assert_eq!(
+        list[1]["raw"]["mechanism"], 0x1082,
+        "an unquoted hex number decodes as HCL1 does"
+    );
+
+    let multi = corpus_config("openbao__openbao__internal_command_server_test-fixtures_config_custom_response_headers_multiple_listeners.hcl").unwrap();
+    assert_eq!(multi["listeners"].as_array().unwrap().len(), 4);
+
+    // Weak booleans: "1" string, "false" string, 0 number.
+    let raft1 = corpus_config("nhsy-hcp__docker-vault-raft__volumes_vault_raft1.hcl").unwrap();
+    assert_eq!(raft1["listeners"][0]["tls_disable"], true);
+    assert_eq!(
+        raft1["listeners"][0]["unauthenticated_metrics_access"],
+        true
+    );
+    let lie =
+        corpus_config("liejuntao001__vault-mutual-auto-unseal__vault_config_vault.json").unwrap();
+    assert_eq!(lie["listeners"][0]["tls_disable"], false);
+    let san = corpus_config("SanjayaKumarSahoo__consul-in-tls__vault_config_vault.json").unwrap();
+    assert_eq!(san["listeners"][0]["tls_disable"], false);
+    assert_eq!(
+        san["storage"]["type"], "file",
+        "the legacy backend key becomes storage"
+    );
+
+    // Quoted attribute names and CRLF files.
+    let dq = corpus_config("deqode__dq-vault__setup_config.hcl").unwrap();
+    assert_eq!(dq["disable_mlock"], true);
+    assert!(dq["api_addr"].is_string());
+    let crlf = corpus_config("FIR-UIII__VaultLearn__vault_PSQL_vault.hcl").unwrap();
+    assert_eq!(crlf["storage"]["type"], "postgresql");
+    assert!(crlf["secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["kind"] == "password in URL"));
+
+    // The JSON listener array form.
+    let arr =
+        corpus_config("openbao__openbao__internal_command_server_test-fixtures_config.hcl.json")
+            .unwrap();
+    assert!(!arr["listeners"].as_array().unwrap().is_empty());
+
+    // Duplicate attributes are kept (last wins) and reported.
+    let dup = corpus_config(
+        "hashicorp__vault__command_server_test-fixtures_invalid_config_duplicate_key.hcl",
+    )
+    .unwrap();
+    assert!(dup["duplicates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["key"] == "address"));
+}
