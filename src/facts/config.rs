@@ -1415,4 +1415,64 @@ mod tests {
         assert!(!is_config_file_name("#vault.hcl#"));
         assert!(!is_config_file_name("notes.txt"));
     }
+
+    /// Seeds for mutation: every fixture config, and the shared corpus when it is present.
+    fn seeds() -> &'static [Vec<u8>] {
+        static SEEDS: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
+        SEEDS.get_or_init(read_seeds)
+    }
+
+    fn read_seeds() -> Vec<Vec<u8>> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out = Vec::new();
+        let mut stack = vec![root.join("fixtures/config"), root.join("../shared/corpus/configs")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if let Ok(bytes) = std::fs::read(&path) {
+                    out.push(bytes);
+                }
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Arbitrary bytes through the whole config layer: an error or facts, never a panic.
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+            let _ = decode_source("fuzz.hcl", &bytes).map(|f| merge(vec![f]));
+        }
+
+        /// Real configs mutated (byte flips, truncation, inserted syntax) never panic, and a
+        /// config that decodes always yields the documented top-level facts.
+        #[test]
+        fn mutated_real_configs_never_panic(
+            seed in 0usize..10_000,
+            cut in 0usize..4096,
+            at in 0usize..4096,
+            insert in proptest::sample::select(vec!["{", "}", "\"", "[", "]", "=", "<<EOF\n", "#", "/*", "\\", "${", ",", "\n", "0x", "-", "listener \"tcp\" {"]),
+            flip in proptest::prelude::any::<u8>(),
+        ) {
+            let seeds = seeds();
+            proptest::prop_assume!(!seeds.is_empty());
+            let mut bytes = seeds[seed % seeds.len()].clone();
+            if !bytes.is_empty() {
+                let i = at % bytes.len();
+                bytes[i] ^= flip;
+                bytes.splice(i..i, insert.bytes());
+                bytes.truncate(cut.max(1) % (bytes.len() + 1));
+            }
+            if let Ok(file) = decode_source("fuzz.hcl", &bytes) {
+                let facts = merge(vec![file]);
+                for key in ["listeners", "seals", "keys", "duplicates", "secrets", "merge_conflicts"] {
+                    proptest::prop_assert!(facts.doc[key].is_array(), "{key}");
+                }
+            }
+        }
+    }
 }

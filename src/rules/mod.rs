@@ -597,4 +597,35 @@ rule "x.ok" {
         let src = MINIMAL.replace("x.ok", "NoDot");
         assert!(RuleSet::default().add_source("m.hcl", &src).is_err());
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Arbitrary text is a rule error or rules, never a panic.
+        #[test]
+        fn arbitrary_rule_text_never_panics(src in "\\PC{0,300}") {
+            let _ = RuleSet::default().add_source("fuzz.hcl", &src);
+        }
+
+        /// The built-in rule files, mutated, load or fail with a located error; never a panic.
+        #[test]
+        fn mutated_builtin_rules_never_panic(
+            file in 0usize..100,
+            at in 0usize..40_000,
+            cut in 0usize..40_000,
+            insert in proptest::sample::select(vec!["{", "}", "\"", "[", "(", "${", "each.", "params.", "=", "\n", "for x in", "?", "%{", "<<EOT\n"]),
+        ) {
+            let (_, text) = BUILTIN_RULES[file % BUILTIN_RULES.len()];
+            let mut src = text.to_string();
+            let mut i = at % (src.len() + 1);
+            while !src.is_char_boundary(i) { i -= 1; }
+            src.insert_str(i, insert);
+            let mut c = cut % (src.len() + 1);
+            while !src.is_char_boundary(c) { c -= 1; }
+            src.truncate(c.max(i));
+            if let Err(e) = RuleSet::default().add_source("fuzz.hcl", &src) {
+                proptest::prop_assert!(e.file == "fuzz.hcl");
+            }
+        }
+    }
 }
