@@ -58,13 +58,23 @@ pub fn under_root(root: &Path, path: &Path) -> PathBuf {
 /// Default config locations (under `--root`) when `-c` is not given.
 const DEFAULT_CONFIG_DIRS: &[&str] = &["/etc/vault.d", "/etc/openbao"];
 
-fn config_paths(opts: &SourceOptions) -> Result<Vec<ConfigPath>, String> {
+fn config_paths(opts: &SourceOptions, from_host: &[PathBuf]) -> Result<Vec<ConfigPath>, String> {
     if !opts.config_paths.is_empty() {
         return Ok(opts
             .config_paths
             .iter()
             .map(|p| ConfigPath {
                 read: p.clone(),
+                display: p.display().to_string(),
+            })
+            .collect());
+    }
+    // The running server's -config (else its unit's ExecStart=) is what actually runs.
+    if !from_host.is_empty() {
+        return Ok(from_host
+            .iter()
+            .map(|p| ConfigPath {
+                read: under_root(&opts.root, p),
                 display: p.display().to_string(),
             })
             .collect());
@@ -79,10 +89,60 @@ fn config_paths(opts: &SourceOptions) -> Result<Vec<ConfigPath>, String> {
         }
     }
     Err(format!(
-        "no config found: no running server named one, and neither {} exists under --root {} (give -c PATH)",
+        "no config found: no running server or unit named one, and neither {} exists under --root {} (give -c PATH)",
         DEFAULT_CONFIG_DIRS.join(" nor "),
         opts.root.display()
     ))
+}
+
+/// Files the config names that the host rules judge: (role, host path, where the config names it).
+fn config_named_files(config: &Json) -> Vec<(String, PathBuf, Json)> {
+    let mut out = Vec::new();
+    let host_path = |file: &Json, path: &str| -> PathBuf {
+        let p = Path::new(path);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            // Relative to the config file that names it (see tls_files::resolve).
+            Path::new(file.as_str().unwrap_or(""))
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join(p)
+        }
+    };
+    for l in config["listeners"].as_array().into_iter().flatten() {
+        if l["type"] != "tcp" || l["tls_disable"] == json!(true) {
+            continue;
+        }
+        for (key, role) in [("tls_key_file", "tls_key"), ("tls_cert_file", "tls_cert")] {
+            if let Some(path) = l[key].as_str().filter(|s| !s.trim().is_empty()) {
+                let at = l["at"].get(key).cloned().unwrap_or(Json::Null);
+                out.push((role.to_string(), host_path(&l["file"], path), at));
+            }
+        }
+    }
+    let storage = &config["storage"];
+    if matches!(storage["type"].as_str(), Some("raft" | "file")) {
+        if let Some(path) = storage["path"].as_str().filter(|s| !s.trim().is_empty()) {
+            let at = storage["at"].get("path").cloned().unwrap_or(Json::Null);
+            out.push(("storage".to_string(), host_path(&storage["file"], path), at));
+        }
+    }
+    for audit in config["audits"].as_array().into_iter().flatten() {
+        if audit["type"] != "file" {
+            continue;
+        }
+        if let Some(path) = audit["options"]["file_path"].as_str() {
+            if !matches!(path, "stdout" | "discard" | "") {
+                out.push((
+                    "audit_log".to_string(),
+                    host_path(&audit["file"], path),
+                    audit["loc"].clone(),
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// Collects every source's facts. Only config problems are input errors; a source that cannot
@@ -92,11 +152,20 @@ pub fn collect(opts: &SourceOptions) -> Result<Facts, InputError> {
     let mut doc = serde_json::Map::new();
     let mut secret_values = Vec::new();
 
+    let host = (!opts.no_host).then(|| {
+        crate::facts::host::collect(&crate::facts::host::HostOptions {
+            root: opts.root.clone(),
+            explicit_config_paths: opts.config_paths.clone(),
+            ..crate::facts::host::HostOptions::default()
+        })
+    });
+    let host_config_paths = host.as_ref().map(|h| h.config_paths()).unwrap_or_default();
+
     let config_doc = if opts.no_config {
         sources.insert(Source::Config, SourceState::Off("--no-config".into()));
         Json::Null
     } else {
-        match config_paths(opts) {
+        match config_paths(opts, &host_config_paths) {
             Ok(paths) => {
                 let loaded = config::load(&paths)?;
                 sources.insert(Source::Config, SourceState::Available);
@@ -123,14 +192,43 @@ pub fn collect(opts: &SourceOptions) -> Result<Facts, InputError> {
         Json::Null
     };
     sources.insert(Source::File, file_state);
-    sources.insert(
-        Source::Host,
-        if opts.no_host {
-            SourceState::Off("--no-host".into())
-        } else {
-            SourceState::Off("host checks are not part of this build yet".into())
-        },
-    );
+
+    let mut product = json!({"name": "vault", "detected_from": "assumed: neither the API nor a running server or unit told"});
+    let host_doc = match &host {
+        None => {
+            sources.insert(Source::Host, SourceState::Off("--no-host".into()));
+            Json::Null
+        }
+        Some(h) => {
+            sources.insert(Source::Host, SourceState::Available);
+            if let Some(p) = &h.product {
+                let name = serde_json::to_value(p.name).unwrap_or(json!("vault"));
+                product = json!({"name": name, "detected_from": format!("the {}", p.source)});
+            }
+            let mut value = serde_json::to_value(h).unwrap_or(Json::Null);
+            let named = config_named_files(&config_doc);
+            let stat_input: Vec<(String, PathBuf)> = named
+                .iter()
+                .map(|(r, p, _)| (r.clone(), p.clone()))
+                .collect();
+            let stats = crate::facts::host::stat_paths(&opts.root, h.account(), &stat_input);
+            let with_locations: Vec<Json> = stats
+                .iter()
+                .zip(&named)
+                .map(|(fact, (_, _, at))| {
+                    let mut v = serde_json::to_value(fact).unwrap_or(Json::Null);
+                    if let Some(obj) = v.as_object_mut() {
+                        obj.insert("named_at".into(), at.clone());
+                    }
+                    v
+                })
+                .collect();
+            if let Some(obj) = value.as_object_mut() {
+                obj.insert("config_named_files".into(), Json::Array(with_locations));
+            }
+            value
+        }
+    };
     sources.insert(
         Source::Api,
         if opts.no_api {
@@ -142,7 +240,7 @@ pub fn collect(opts: &SourceOptions) -> Result<Facts, InputError> {
 
     doc.insert("config".into(), config_doc);
     doc.insert("tls".into(), tls_doc);
-    doc.insert("host".into(), Json::Null);
+    doc.insert("host".into(), host_doc);
     doc.insert("api".into(), Json::Null);
     doc.insert(
         "scan".into(),
@@ -150,7 +248,7 @@ pub fn collect(opts: &SourceOptions) -> Result<Facts, InputError> {
             "now": opts.now.unix_timestamp(),
             "time": rfc3339(opts.now),
             "root": opts.root.display().to_string(),
-            "product": {"name": "vault", "detected_from": "assumed: neither the API nor a running server told"},
+            "product": product,
         }),
     );
     Ok(Facts {

@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod hcl1;
+pub mod host;
 pub mod tls;
 pub mod tls_files;
 
