@@ -193,10 +193,15 @@ fn evaluate_rule(rule: &Rule, facts: &Facts, ctx: &mut Context<'_>, out: &mut Ve
         },
     };
     if subjects.is_empty() {
-        out.push(finding(
-            rule,
-            Outcome::plain(rule.when_none.status, rule.when_none.message.clone()),
-        ));
+        let o = match rule.when_none.message.as_ref().map(|m| m.evaluate(ctx)) {
+            None => Outcome::plain(rule.when_none.status, "nothing to check".into()),
+            Some(Ok(v)) => Outcome::plain(rule.when_none.status, display(&v)),
+            Some(Err(e)) => Outcome::plain(
+                Status::Error,
+                format!("cannot evaluate when_none_message: {e}"),
+            ),
+        };
+        out.push(finding(rule, o));
         return;
     }
     for each in subjects {

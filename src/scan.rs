@@ -95,6 +95,13 @@ fn config_paths(opts: &SourceOptions, from_host: &[PathBuf]) -> Result<Vec<Confi
     ))
 }
 
+/// Does the host run or carry a Vault/OpenBao server (process, unit, binary or config)?
+fn vault_found(h: &crate::facts::host::HostFacts, config: &Json) -> bool {
+    let process = h.processes.get().is_some_and(|p| !p.is_empty());
+    let unit = h.unit.get().is_some();
+    process || unit || h.effective.binary.is_some() || !config.is_null()
+}
+
 /// Files the config names that the host rules judge: (role, host path, where the config names it).
 fn config_named_files(config: &Json) -> Vec<(String, PathBuf, Json)> {
     let mut out = Vec::new();
@@ -197,6 +204,22 @@ pub fn collect(opts: &SourceOptions) -> Result<Facts, InputError> {
     let host_doc = match &host {
         None => {
             sources.insert(Source::Host, SourceState::Off("--no-host".into()));
+            Json::Null
+        }
+        // A host with no server process, no unit, no binary and no config is not a Vault
+        // node: auditing its shell history or firewall would be noise, not findings.
+        Some(h) if !vault_found(h, &config_doc) => {
+            sources.insert(
+                Source::Host,
+                SourceState::Off(format!(
+                    "no Vault or OpenBao found under --root {}: {}; no vault.service/openbao.service unit; no config",
+                    opts.root.display(),
+                    h.processes
+                        .reason
+                        .clone()
+                        .unwrap_or_else(|| "no running vault/bao server".into()),
+                )),
+            );
             Json::Null
         }
         Some(h) => {

@@ -11,6 +11,7 @@ pub const NAMES: &[&str] = &[
     "abs",
     "alltrue",
     "anytrue",
+    "ceil",
     "coalesce",
     "compact",
     "concat",
@@ -19,6 +20,7 @@ pub const NAMES: &[&str] = &[
     "duration_seconds",
     "endswith",
     "flatten",
+    "floor",
     "format",
     "glob",
     "join",
@@ -69,6 +71,7 @@ pub fn declare_all(ctx: &mut Context<'_>) {
     ctx.declare_func("abs", def(1, abs));
     ctx.declare_func("alltrue", def(1, alltrue));
     ctx.declare_func("anytrue", def(1, anytrue));
+    ctx.declare_func("ceil", def(1, ceil));
     ctx.declare_func("coalesce", variadic(0, coalesce));
     ctx.declare_func("compact", def(1, compact));
     ctx.declare_func("concat", variadic(0, concat));
@@ -77,6 +80,7 @@ pub fn declare_all(ctx: &mut Context<'_>) {
     ctx.declare_func("duration_seconds", def(1, duration_seconds));
     ctx.declare_func("endswith", def(2, endswith));
     ctx.declare_func("flatten", def(1, flatten));
+    ctx.declare_func("floor", def(1, floor));
     ctx.declare_func("format", variadic(1, format));
     ctx.declare_func("glob", def(2, glob));
     ctx.declare_func("join", def(2, join));
@@ -177,6 +181,14 @@ fn bools(args: &FuncArgs, f: &str) -> Result<Vec<bool>, String> {
 
 fn abs(args: FuncArgs) -> Result<Value, String> {
     Ok(number(num(&args[0], "abs")?.abs()))
+}
+
+fn floor(args: FuncArgs) -> Result<Value, String> {
+    Ok(number(num(&args[0], "floor")?.floor()))
+}
+
+fn ceil(args: FuncArgs) -> Result<Value, String> {
+    Ok(number(num(&args[0], "ceil")?.ceil()))
 }
 
 fn alltrue(args: FuncArgs) -> Result<Value, String> {
@@ -795,6 +807,8 @@ mod tests {
                 Value::Array(vec!["a".into()]),
             ),
             (r#"coalesce(null, "", "x")"#, Value::from("x")),
+            (r#"floor(2097148 / 1024)"#, Value::from(2047)),
+            (r#"ceil(1.2)"#, Value::from(2)),
         ];
         for (src, want) in cases {
             assert_eq!(eval(src), Ok(want), "{src}");

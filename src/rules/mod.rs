@@ -42,7 +42,8 @@ pub struct RuleError {
 #[derive(Debug, Clone, PartialEq)]
 pub struct WhenNone {
     pub status: Status,
-    pub message: String,
+    /// An expression (facts and params, no `each`); "nothing to check" when absent.
+    pub message: Option<Expression>,
 }
 
 /// One loaded, validated rule.
@@ -261,6 +262,7 @@ impl Rule {
             ("pass_message", &self.pass_message),
             ("location", &self.location),
             ("evidence", &self.evidence),
+            ("when_none_message", &self.when_none.message),
         ]
         .into_iter()
         .filter_map(|(name, e)| e.as_ref().map(|e| (name, e)))
@@ -451,14 +453,6 @@ fn parse_rule(file: &str, lines: &LineIndex, block: &Block) -> Result<Rule, Rule
             )))
         }
     };
-    let when_none_message = {
-        let m = string("when_none_message", false)?;
-        if m.is_empty() {
-            "nothing to check".to_string()
-        } else {
-            m
-        }
-    };
 
     let expr = |name: &str| -> Option<Expression> {
         attrs
@@ -490,7 +484,7 @@ fn parse_rule(file: &str, lines: &LineIndex, block: &Block) -> Result<Rule, Rule
         evidence: expr("evidence"),
         when_none: WhenNone {
             status: when_none_status,
-            message: when_none_message,
+            message: expr("when_none_message"),
         },
         file: file.to_string(),
         line,
@@ -504,7 +498,7 @@ fn parse_rule(file: &str, lines: &LineIndex, block: &Block) -> Result<Rule, Rule
     }
     for (name, e) in rule.expressions() {
         let l = attrs.get(name).map(|(_, l)| *l).unwrap_or(line);
-        let per_subject = !matches!(name, "requires" | "for_each");
+        let per_subject = !matches!(name, "requires" | "for_each" | "when_none_message");
         let each_allowed = per_subject && rule.for_each.is_some();
         validate::check_expression(e, each_allowed, &rule.params)
             .map_err(|m| err(l, format!("rule {id:?}: {name}: {m}")))?;

@@ -4,6 +4,7 @@ mod cert_fixtures;
 mod cli;
 mod common;
 mod corpus;
+mod host_fixtures;
 mod rule_fixtures;
 mod sarif;
 mod secrets;

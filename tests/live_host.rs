@@ -1,0 +1,188 @@
+//! A real `bao server` process found by a flagless `vaultsec scan --no-api`.
+//!
+//! This is its own test binary on purpose: a flagless scan audits whatever server runs on the
+//! machine, so no other test may start a server meanwhile. Cargo runs test binaries one after
+//! another, and this binary runs its scenarios in sequence.
+
+use std::io::Read;
+use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn bao() -> PathBuf {
+    if let Some(p) = std::env::var_os("VAULTSEC_BAO") {
+        return PathBuf::from(p);
+    }
+    let out = Command::new("bash")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/fetch-bao.sh"))
+        .output()
+        .expect("run scripts/fetch-bao.sh");
+    assert!(
+        out.status.success(),
+        "scripts/fetch-bao.sh failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Vault or OpenBao servers running on this machine (pid, command line).
+fn running_servers() -> Vec<(u32, String)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(raw) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let argv: Vec<String> = raw
+            .split(|b| *b == 0)
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .collect();
+        let binary = argv
+            .first()
+            .map(|a| a.rsplit('/').next().unwrap_or("").to_string())
+            .unwrap_or_default();
+        if (binary == "bao" || binary == "vault") && argv.iter().any(|a| a == "server") {
+            out.push((pid, argv.join(" ")));
+        }
+    }
+    out
+}
+
+/// Kills the server when the test ends, whatever happens.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+const INFINITY: libc::rlim_t = libc::RLIM_INFINITY;
+
+fn start(dir: &std::path::Path, core: (libc::rlim_t, libc::rlim_t)) -> (Server, PathBuf) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = dir.join("server.hcl");
+    std::fs::write(
+        &config,
+        format!("storage \"inmem\" {{}}\nlistener \"tcp\" {{\n  address = \"127.0.0.1:{port}\"\n  tls_disable = true\n}}\ndisable_mlock = true\n"),
+    )
+    .unwrap();
+    let mut cmd = Command::new(bao());
+    cmd.arg("server")
+        .arg(format!("-config={}", config.display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            let lim = libc::rlimit {
+                rlim_cur: core.0,
+                rlim_max: core.1,
+            };
+            if libc::setrlimit(libc::RLIMIT_CORE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().expect("start bao server");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = child.try_wait() {
+            let mut err = String::new();
+            let _ = child.stderr.take().map(|mut e| e.read_to_string(&mut err));
+            panic!("bao server exited ({status}): {err}");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "bao server did not listen on {port} within 20 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (Server(child), config)
+}
+
+fn vaultsec(args: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_vaultsec"))
+        .args(args)
+        .env_remove("VAULT_ADDR")
+        .env_remove("BAO_ADDR")
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code(), json)
+}
+
+#[test]
+fn flagless_scan_finds_the_running_server_and_judges_its_core_limit() {
+    let others = running_servers();
+    assert!(
+        others.is_empty(),
+        "another Vault/OpenBao server runs on this machine ({others:?}); this test audits the machine \
+         with a flagless scan and must be alone"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for (core, want) in [
+        ((0, 0), "pass"),
+        ((INFINITY, INFINITY), "fail"),
+        ((0, INFINITY), "fail"),
+    ] {
+        let (server, config) = start(dir.path(), core);
+        let pid = server.0.id();
+
+        let (code, facts) = vaultsec(&["facts", "--no-api"]);
+        assert_eq!(code, Some(0));
+        let host = &facts["host"];
+        assert_eq!(facts["sources"]["host"], "available");
+        assert_eq!(host["effective"]["pid"], pid, "the scan judged our server");
+        assert_eq!(host["product"]["name"], "openbao");
+        // SAFETY: geteuid has no preconditions.
+        let uid = unsafe { libc::geteuid() };
+        assert_eq!(host["effective"]["user"]["value"]["uid"], uid);
+        let limit = &host["effective"]["core_limit"]["value"];
+        let shown = |v: libc::rlim_t| {
+            if v == INFINITY {
+                serde_json::json!("unlimited")
+            } else {
+                serde_json::json!(v)
+            }
+        };
+        assert_eq!(
+            (&limit["soft"], &limit["hard"]),
+            (&shown(core.0), &shown(core.1))
+        );
+        assert_eq!(limit["source"], "process");
+        // The server's -config became the config source.
+        assert_eq!(facts["config"]["files"][0], config.display().to_string());
+
+        let (code, report) = vaultsec(&[
+            "scan",
+            "--no-api",
+            "--format",
+            "json",
+            "--select",
+            "host.core-dumps,host.service-user-root",
+            "--fail-on",
+            "never",
+        ]);
+        assert_eq!(code, Some(0));
+        let finding = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "host.core-dumps")
+            .unwrap();
+        assert_eq!(finding["status"], want, "core limit {core:?}: {finding}");
+        drop(server);
+    }
+}
