@@ -252,6 +252,15 @@ impl FileConfig {
 
 /// Decodes one file's bytes (HCL1 or JSON).
 fn decode_source(file: &str, bytes: &[u8]) -> Result<FileConfig, ConfigError> {
+    // Vault's HCL1 scanner refuses a byte-order mark ("illegal char" at 1:1); so do we.
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return Err(ConfigError::Syntax {
+            file: file.to_string(),
+            line: 1,
+            column: 1,
+            message: "the file starts with a UTF-8 byte-order mark, which Vault and OpenBao refuse (illegal char); save it without a BOM".into(),
+        });
+    }
     let body = hcl1::parse_bytes(bytes).map_err(|err| ConfigError::Syntax {
         file: file.to_string(),
         line: err.line,

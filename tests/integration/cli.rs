@@ -411,3 +411,18 @@ fn audit_of_a_node_without_vault_exits_cleanly() {
         .iter()
         .all(|f| f["status"] == "skip" || f["status"] == "manual"));
 }
+
+#[test]
+fn a_byte_order_mark_is_refused_as_vault_refuses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("vault.hcl");
+    fs::write(&f, "\u{feff}storage \"raft\" {}\n").unwrap();
+    scan_ci()
+        .arg("-c")
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "vault.hcl:1:1: the file starts with a UTF-8 byte-order mark",
+        ));
+}

@@ -209,6 +209,9 @@ pub(super) const ORACLE_HCL: &[(&str, bool, &str)] = &[
     ("zz = 1\u{0}\n", false, "At 6:7: unexpected null character (0x00)."),
     ("# \u{e123}\n", false, "At 6:3: unicode code point U+E123 reserved for internal use."),
     ("zz = \" \"\n", true, ""),
+    ("ui = 0", true, ""),
+    ("ui = 0.5e-#\n", false, "strconv.ParseFloat: parsing \"0.5e-#\": invalid syntax."),
+    ("ui = 1e]\n", false, "strconv.ParseFloat: parsing \"1e]\": invalid syntax."),
 ];
 pub(super) const ORACLE_JSON: &[(&str, bool, &str)] = &[
     ("}", true, ""),
@@ -313,4 +316,14 @@ pub(super) const ORACLE_JSON: &[(&str, bool, &str)] = &[
     (", \"zz\": 0.5}", true, ""),
     (", \"zz\": 0e5}", true, ""),
     (", \"zz\": \"\\u12\"}", false, "1:104: illegal char escape."),
+    (", \"zz\": 0", false, "1:101: numbers cannot start with 0."),
+    (", \"zz\": -0", false, "1:102: numbers cannot start with 0."),
+    (
+        ", \"zz\": \"x\"0",
+        false,
+        "1:104: numbers cannot start with 0.",
+    ),
+    (", \"zz\": 10", true, ""),
+    (", \"zz\": 0 ", true, ""),
+    (", \"zz\": 0.5", true, ""),
 ];
