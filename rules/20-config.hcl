@@ -222,10 +222,8 @@ rule "config.unknown-key" {
   severity  = "low"
   profile   = "production"
   sources   = ["config"]
-  for_each  = [
-    for k in config.keys : k
-    if(contains(keys(data.config_schema), k.path) ? !contains(data.config_schema[k.path], k.key) : false)
-  ]
+  # Blocks the schema does not list are not checked: the key itself is the default.
+  for_each  = [for k in config.keys : k if !contains(lookup(data.config_schema, k.path, [k.key]), k.key)]
   subject   = each.value.qualified
   condition = false
   message   = "unknown key ${each.value.qualified}${nearest(each.value.key, data.config_schema[each.value.path]) == null ? "" : " (did you mean ${nearest(each.value.key, data.config_schema[each.value.path])}?)"}: Vault ignores it with a warning"

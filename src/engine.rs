@@ -74,9 +74,13 @@ pub fn evaluate(rules: &RuleSet, facts: &Facts, settings: &Settings) -> Vec<Find
     let mut ctx = Context::new();
     functions::declare_all(&mut ctx);
     for name in ["config", "tls", "host", "api", "scan"] {
-        ctx.declare_var(name, json_to_hcl(&facts.doc[name]));
+        let value = json_to_hcl(&facts.doc[name]);
+        declare_flattened(&mut ctx, name, &value);
+        ctx.declare_var(name, value);
     }
-    ctx.declare_var("data", Value::Object(rules.data.clone()));
+    let data = Value::Object(rules.data.clone());
+    declare_flattened(&mut ctx, "data", &data);
+    ctx.declare_var("data", data);
 
     let mut findings = Vec::new();
     for rule in selected(rules, settings) {
@@ -88,6 +92,15 @@ pub fn evaluate(rules: &RuleSet, facts: &Facts, settings: &Settings) -> Vec<Find
         evaluate_rule(rule, facts, &mut ctx, &mut findings);
     }
     findings
+}
+
+/// Declares `root__attr` for every attribute of a root object (see `rules::validate`).
+fn declare_flattened(ctx: &mut Context<'_>, root: &str, value: &Value) {
+    if let Value::Object(map) = value {
+        for (attr, v) in map {
+            ctx.declare_var(crate::rules::flat_name(root, attr), v.clone());
+        }
+    }
 }
 
 struct Outcome {

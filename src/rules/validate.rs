@@ -14,6 +14,8 @@ pub(super) fn check_expression(
     expr: &Expression,
     each_allowed: bool,
     params: &hcl::Map<String, Value>,
+    data_refs: &mut Vec<(String, &'static str)>,
+    attr: &'static str,
 ) -> Result<(), String> {
     let mut scope: Vec<String> = Vec::new();
     walk(expr, &mut scope, &mut |root, first_attr, scope| {
@@ -21,6 +23,12 @@ pub(super) fn check_expression(
             return Ok(());
         }
         match root {
+            "data" => {
+                if let Some(name) = first_attr {
+                    data_refs.push((name.to_string(), attr));
+                }
+                Ok(())
+            }
             "each" if each_allowed => Ok(()),
             "each" => Err("`each` is only available in a rule with for_each".to_string()),
             "params" => match first_attr {
@@ -36,23 +44,6 @@ pub(super) fn check_expression(
             )),
         }
     })
-}
-
-/// The first `data.X` read that is not defined.
-pub(super) fn missing_data(expr: &Expression, data: &hcl::Map<String, Value>) -> Option<String> {
-    let mut missing = None;
-    let mut scope = Vec::new();
-    let _ = walk(expr, &mut scope, &mut |root, first_attr, scope| {
-        if root == "data" && !scope.iter().any(|s| s == "data") {
-            if let Some(name) = first_attr {
-                if !data.contains_key(name) && missing.is_none() {
-                    missing = Some(name.to_string());
-                }
-            }
-        }
-        Ok(())
-    });
-    missing
 }
 
 type VarCheck<'a> = dyn FnMut(&str, Option<&str>, &[String]) -> Result<(), String> + 'a;
@@ -188,4 +179,97 @@ fn walk_template(
         }
     }
     Ok(())
+}
+
+/// Roots whose first attribute is flattened into its own variable (`config.listeners` →
+/// `config__listeners`). hcl-rs clones a variable's whole value before traversing it, so
+/// `config.at` would copy the entire config document on every evaluation; the flattened
+/// variable copies only what the expression reads. The engine declares both forms.
+pub(crate) const FLATTENED_ROOTS: &[&str] = &["config", "tls", "host", "api", "scan", "data"];
+
+/// The variable name for `root.attr`.
+pub(crate) fn flat_name(root: &str, attr: &str) -> String {
+    format!("{root}__{attr}")
+}
+
+/// Rewrites `root.attr...` traversals (outside template strings) to the flattened variables.
+pub(crate) fn flatten_roots(expr: Expression) -> Expression {
+    use hcl::expr::{Traversal, Variable};
+    match expr {
+        Expression::Traversal(t) => {
+            let Traversal { expr, operators } = *t;
+            let operators: Vec<TraversalOperator> = operators
+                .into_iter()
+                .map(|op| match op {
+                    TraversalOperator::Index(e) => TraversalOperator::Index(flatten_roots(e)),
+                    other => other,
+                })
+                .collect();
+            if let Expression::Variable(v) = &expr {
+                if let (true, Some(TraversalOperator::GetAttr(attr))) =
+                    (FLATTENED_ROOTS.contains(&v.as_str()), operators.first())
+                {
+                    if let Ok(flat) = Variable::new(flat_name(v.as_str(), attr.as_str())) {
+                        let rest: Vec<TraversalOperator> = operators.into_iter().skip(1).collect();
+                        return if rest.is_empty() {
+                            Expression::Variable(flat)
+                        } else {
+                            Expression::Traversal(Box::new(Traversal::new(
+                                Expression::Variable(flat),
+                                rest,
+                            )))
+                        };
+                    }
+                }
+            }
+            Expression::Traversal(Box::new(Traversal::new(flatten_roots(expr), operators)))
+        }
+        Expression::Array(items) => {
+            Expression::Array(items.into_iter().map(flatten_roots).collect())
+        }
+        Expression::Object(map) => Expression::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let k = match k {
+                        ObjectKey::Expression(e) => ObjectKey::Expression(flatten_roots(e)),
+                        other => other,
+                    };
+                    (k, flatten_roots(v))
+                })
+                .collect(),
+        ),
+        Expression::FuncCall(mut call) => {
+            call.args = std::mem::take(&mut call.args)
+                .into_iter()
+                .map(flatten_roots)
+                .collect();
+            Expression::FuncCall(call)
+        }
+        Expression::Parenthesis(e) => Expression::Parenthesis(Box::new(flatten_roots(*e))),
+        Expression::Conditional(mut c) => {
+            c.cond_expr = flatten_roots(c.cond_expr);
+            c.true_expr = flatten_roots(c.true_expr);
+            c.false_expr = flatten_roots(c.false_expr);
+            Expression::Conditional(c)
+        }
+        Expression::Operation(op) => Expression::Operation(Box::new(match *op {
+            Operation::Unary(mut u) => {
+                u.expr = flatten_roots(u.expr);
+                Operation::Unary(u)
+            }
+            Operation::Binary(mut b) => {
+                b.lhs_expr = flatten_roots(b.lhs_expr);
+                b.rhs_expr = flatten_roots(b.rhs_expr);
+                Operation::Binary(b)
+            }
+        })),
+        Expression::ForExpr(mut f) => {
+            f.collection_expr = flatten_roots(f.collection_expr);
+            f.key_expr = f.key_expr.map(flatten_roots);
+            f.value_expr = flatten_roots(f.value_expr);
+            f.cond_expr = f.cond_expr.map(flatten_roots);
+            Expression::ForExpr(f)
+        }
+        other => other,
+    }
 }
