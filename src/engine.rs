@@ -75,11 +75,11 @@ pub fn evaluate(rules: &RuleSet, facts: &Facts, settings: &Settings) -> Vec<Find
     functions::declare_all(&mut ctx);
     for name in ["config", "tls", "host", "api", "scan"] {
         let value = json_to_hcl(&facts.doc[name]);
-        declare_flattened(&mut ctx, name, &value);
+        declare_flattened(&mut ctx, name, &value, crate::rules::FLATTEN_DEPTH);
         ctx.declare_var(name, value);
     }
     let data = Value::Object(rules.data.clone());
-    declare_flattened(&mut ctx, "data", &data);
+    declare_flattened(&mut ctx, "data", &data, crate::rules::FLATTEN_DEPTH);
     ctx.declare_var("data", data);
 
     let mut findings = Vec::new();
@@ -94,13 +94,23 @@ pub fn evaluate(rules: &RuleSet, facts: &Facts, settings: &Settings) -> Vec<Find
     findings
 }
 
-/// Declares `root__attr` for every attribute of a root object (see `rules::validate`).
-fn declare_flattened(ctx: &mut Context<'_>, root: &str, value: &Value) {
+/// Declares the flattened variables of a root (`host__unit__value`, see `rules::validate`).
+fn declare_flattened(ctx: &mut Context<'_>, name: &str, value: &Value, depth: usize) {
+    if depth == 0 {
+        return;
+    }
     if let Value::Object(map) = value {
         for (attr, v) in map {
-            ctx.declare_var(crate::rules::flat_name(root, attr), v.clone());
+            let flat = crate::rules::flat_name(name, attr);
+            declare_flattened(ctx, &flat, v, depth - 1);
+            ctx.declare_var(flat, v.clone());
         }
     }
+}
+
+/// Evaluation errors name the flattened variables; show them as the rule author wrote them.
+fn readable(error: impl std::fmt::Display) -> String {
+    error.to_string().replace("__", ".")
 }
 
 struct Outcome {
@@ -199,7 +209,10 @@ fn evaluate_rule(rule: &Rule, facts: &Facts, ctx: &mut Context<'_>, out: &mut Ve
             Err(e) => {
                 out.push(finding(
                     rule,
-                    Outcome::plain(Status::Error, format!("cannot evaluate for_each: {e}")),
+                    Outcome::plain(
+                        Status::Error,
+                        format!("cannot evaluate for_each: {}", readable(&e)),
+                    ),
                 ));
                 return;
             }
@@ -211,7 +224,7 @@ fn evaluate_rule(rule: &Rule, facts: &Facts, ctx: &mut Context<'_>, out: &mut Ve
             Some(Ok(v)) => Outcome::plain(rule.when_none.status, display(&v)),
             Some(Err(e)) => Outcome::plain(
                 Status::Error,
-                format!("cannot evaluate when_none_message: {e}"),
+                format!("cannot evaluate when_none_message: {}", readable(&e)),
             ),
         };
         out.push(finding(rule, o));
@@ -281,9 +294,12 @@ fn product_gate(rule: &Rule, facts: &Facts) -> Option<Outcome> {
 
 /// `requires` gives probe objects (`{state, reason}`); the first one that is not `ok` decides.
 fn probe_gate(expr: &Expression, ctx: &Context<'_>) -> Result<Option<Outcome>, Outcome> {
-    let value = expr
-        .evaluate(ctx)
-        .map_err(|e| Outcome::plain(Status::Error, format!("cannot evaluate requires: {e}")))?;
+    let value = expr.evaluate(ctx).map_err(|e| {
+        Outcome::plain(
+            Status::Error,
+            format!("cannot evaluate requires: {}", readable(&e)),
+        )
+    })?;
     let probes = match value {
         Value::Array(items) => items,
         other => vec![other],
@@ -348,17 +364,30 @@ fn evaluate_subject(rule: &Rule, ctx: &Context<'_>, each: Option<&Value>) -> Out
             Ok(Value::String(s)) if s.is_empty() => {}
             Ok(Value::Bool(true)) => return plain(status, "not applicable".into()),
             Ok(v) => return plain(status, display(&v)),
-            Err(e) => return plain(Status::Error, format!("cannot evaluate {name}: {e}")),
+            Err(e) => {
+                return plain(
+                    Status::Error,
+                    format!("cannot evaluate {name}: {}", readable(&e)),
+                )
+            }
         }
     }
     if let Some(Err(e)) = subject_result {
-        return plain(Status::Error, format!("cannot evaluate subject: {e}"));
+        return plain(
+            Status::Error,
+            format!("cannot evaluate subject: {}", readable(&e)),
+        );
     }
 
     let location = match &rule.location {
         Some(expr) => match expr.evaluate(ctx) {
             Ok(v) => to_location(&v),
-            Err(e) => return plain(Status::Error, format!("cannot evaluate location: {e}")),
+            Err(e) => {
+                return plain(
+                    Status::Error,
+                    format!("cannot evaluate location: {}", readable(&e)),
+                )
+            }
         },
         // By default a subject that carries its own location points there.
         None => each
@@ -392,7 +421,7 @@ fn evaluate_subject(rule: &Rule, ctx: &Context<'_>, each: Option<&Value>) -> Out
         Some(Err(e)) => {
             return with(
                 Status::Error,
-                format!("cannot evaluate condition: {e}"),
+                format!("cannot evaluate condition: {}", readable(&e)),
                 serde_json::Value::Null,
             )
         }
@@ -410,7 +439,7 @@ fn evaluate_subject(rule: &Rule, ctx: &Context<'_>, each: Option<&Value>) -> Out
             Err(e) => {
                 return with(
                     Status::Error,
-                    format!("cannot evaluate evidence: {e}"),
+                    format!("cannot evaluate evidence: {}", readable(&e)),
                     serde_json::Value::Null,
                 )
             }
@@ -427,7 +456,7 @@ fn evaluate_subject(rule: &Rule, ctx: &Context<'_>, each: Option<&Value>) -> Out
         Some(Err(e)) => {
             return with(
                 Status::Error,
-                format!("cannot evaluate message: {e}"),
+                format!("cannot evaluate message: {}", readable(&e)),
                 evidence,
             )
         }

@@ -19,7 +19,7 @@
 pub mod functions;
 mod validate;
 
-pub(crate) use validate::flat_name;
+pub(crate) use validate::{flat_name, FLATTEN_DEPTH};
 
 use crate::model::{Profile, Severity, Source, Status};
 use hcl::eval::{Context, Evaluate};

@@ -181,18 +181,22 @@ fn walk_template(
     Ok(())
 }
 
-/// Roots whose first attribute is flattened into its own variable (`config.listeners` →
-/// `config__listeners`). hcl-rs clones a variable's whole value before traversing it, so
-/// `config.at` would copy the entire config document on every evaluation; the flattened
-/// variable copies only what the expression reads. The engine declares both forms.
+/// Roots whose leading attributes are flattened into their own variables
+/// (`host.unit.value` → `host__unit__value`). hcl-rs clones a variable's whole value before
+/// traversing it, so `host.unit.value.user` would copy the entire host document on every
+/// evaluation; the flattened variable copies only the part the expression reads. The engine
+/// declares every flattened name down to [`FLATTEN_DEPTH`] levels, and the roots themselves.
 pub(crate) const FLATTENED_ROOTS: &[&str] = &["config", "tls", "host", "api", "scan", "data"];
 
-/// The variable name for `root.attr`.
-pub(crate) fn flat_name(root: &str, attr: &str) -> String {
-    format!("{root}__{attr}")
+/// How many leading attribute accesses are folded into the variable name.
+pub(crate) const FLATTEN_DEPTH: usize = 3;
+
+/// The variable name for `parent.attr`, where `parent` may itself be flattened.
+pub(crate) fn flat_name(parent: &str, attr: &str) -> String {
+    format!("{parent}__{attr}")
 }
 
-/// Rewrites `root.attr...` traversals (outside template strings) to the flattened variables.
+/// Rewrites `root.a.b.c...` traversals (outside template strings) to the flattened variables.
 pub(crate) fn flatten_roots(expr: Expression) -> Expression {
     use hcl::expr::{Traversal, Variable};
     match expr {
@@ -206,11 +210,19 @@ pub(crate) fn flatten_roots(expr: Expression) -> Expression {
                 })
                 .collect();
             if let Expression::Variable(v) = &expr {
-                if let (true, Some(TraversalOperator::GetAttr(attr))) =
-                    (FLATTENED_ROOTS.contains(&v.as_str()), operators.first())
-                {
-                    if let Ok(flat) = Variable::new(flat_name(v.as_str(), attr.as_str())) {
-                        let rest: Vec<TraversalOperator> = operators.into_iter().skip(1).collect();
+                if FLATTENED_ROOTS.contains(&v.as_str()) {
+                    let mut name = v.as_str().to_string();
+                    let mut folded = 0;
+                    for op in operators.iter().take(FLATTEN_DEPTH) {
+                        let TraversalOperator::GetAttr(attr) = op else {
+                            break;
+                        };
+                        name = flat_name(&name, attr.as_str());
+                        folded += 1;
+                    }
+                    if let (true, Ok(flat)) = (folded > 0, Variable::new(name)) {
+                        let rest: Vec<TraversalOperator> =
+                            operators.into_iter().skip(folded).collect();
                         return if rest.is_empty() {
                             Expression::Variable(flat)
                         } else {
