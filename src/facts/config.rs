@@ -1425,7 +1425,10 @@ mod tests {
     fn read_seeds() -> Vec<Vec<u8>> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut out = Vec::new();
-        let mut stack = vec![root.join("fixtures/config"), root.join("../shared/corpus/configs")];
+        let mut stack = vec![
+            root.join("fixtures/config"),
+            root.join("../shared/corpus/configs"),
+        ];
         while let Some(dir) = stack.pop() {
             for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
                 let path = entry.path();
