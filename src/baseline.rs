@@ -22,6 +22,12 @@ pub fn diff(findings: &mut [Finding], baseline: &Report) -> Vec<Resolved> {
     }
 
     let ran: BTreeSet<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
+    // A rule skipped or in error as a whole (no subject) says nothing about its old subjects.
+    let unjudged: BTreeSet<&str> = findings
+        .iter()
+        .filter(|f| f.subject.is_none() && matches!(f.status, Status::Skip | Status::Error))
+        .map(|f| f.rule.as_str())
+        .collect();
     // What each identity is now; a skip or error cannot tell that a failure is fixed.
     let mut now: BTreeMap<FindingKey, bool> = BTreeMap::new();
     for f in findings.iter() {
@@ -36,7 +42,7 @@ pub fn diff(findings: &mut [Finding], baseline: &Report) -> Vec<Resolved> {
         .findings
         .iter()
         .filter(|f| matches!(f.status, Status::Fail | Status::Waived))
-        .filter(|f| ran.contains(f.rule.as_str()))
+        .filter(|f| ran.contains(f.rule.as_str()) && !unjudged.contains(f.rule.as_str()))
         .filter(|f| !now.get(&f.identity()).copied().unwrap_or(false))
         .filter(|f| seen.insert(f.identity()))
         .map(|f| Resolved {
@@ -97,6 +103,7 @@ mod tests {
             finding("a.z", "fixed", 6, Status::Fail),
             finding("a.s", "skipped", 7, Status::Fail),
             finding("b.not-run", "x", 8, Status::Fail),
+            finding("a.w", "whole", 9, Status::Fail),
         ]);
         let mut now = vec![
             finding("a.x", "l1", 30, Status::Fail), // moved: not new
@@ -105,15 +112,20 @@ mod tests {
             finding("a.y", "other", 1, Status::Pass),
             finding("a.z", "fixed", 6, Status::Pass),
             finding("a.s", "skipped", 7, Status::Skip),
+            Finding {
+                subject: None,
+                ..finding("a.w", "", 9, Status::Skip)
+            },
         ];
         let resolved = diff(&mut now, &base);
         let new: Vec<bool> = now.iter().map(|f| f.new.unwrap()).collect();
-        assert_eq!(new, [false, true, true, true, true, true]);
+        assert_eq!(new, [false, true, true, true, true, true, true]);
         let resolved: Vec<&str> = resolved
             .iter()
             .map(|r| r.subject.as_deref().unwrap())
             .collect();
-        // Not "skipped" (cannot tell), not b.not-run (the rule did not run this time).
+        // Not "skipped" (cannot tell), not b.not-run (the rule did not run this time), not
+        // "whole" (its rule was skipped as a whole).
         assert_eq!(resolved, ["gone", "fixed"]);
     }
 }

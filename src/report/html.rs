@@ -32,6 +32,7 @@ body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu San
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 20px; margin: 32px 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--line); }
 h3 { font-size: 16px; margin: 22px 0 8px; }
+td code { white-space: nowrap; }
 code, pre { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 13px; }
 pre { background:#f5f6f8; border:1px solid var(--line); border-radius:4px; padding:6px 8px;
       margin: 2px 0; white-space: pre-wrap; word-break: break-word; }

@@ -1,9 +1,14 @@
 //! The one integration test binary (ripgrep/just style): each module is one area.
 
+mod baseline;
 mod cert_fixtures;
 mod cli;
 mod common;
+mod contrib;
 mod corpus;
+mod merge;
+mod reports;
 mod rule_fixtures;
 mod sarif;
 mod secrets;
+mod waivers;
