@@ -76,7 +76,6 @@ a { color:#155e9c; overflow-wrap:anywhere; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   h2 { break-after: avoid; page-break-after: avoid; }
   h3 { break-after: avoid; page-break-after: avoid; }
-  .refs a::after { content: " <" attr(href) ">"; color: var(--muted); font-size: 9pt; }
   a { color: inherit; text-decoration: none; }
 }
 "#;
