@@ -514,7 +514,18 @@ fn run_scan(args: ScanArgs, outputs: Outputs) -> anyhow::Result<u8> {
         None => None,
     };
     let baseline = match &args.baseline {
-        Some(path) => Some(report::load::read_report(path)?),
+        Some(path) => {
+            let previous = report::load::read_report(path)?;
+            // A fleet's findings carry nodes, so none would match: that is not a diff.
+            if previous.is_fleet() {
+                return Err(InputError::Usage(format!(
+                    "--baseline {}: a fleet report (vaultsec merge); give this node's own report",
+                    path.display()
+                ))
+                .into());
+            }
+            Some(previous)
+        }
         None => None,
     };
     let opts = source_options(&args.sources)?;

@@ -183,6 +183,13 @@ fn merge_rejects_mixed_versions_duplicates_fleets_and_corrupt_reports() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("already a fleet report"));
+    let root = crate::common::node_root("vault-1");
+    scan_node(root.path(), NODES[0].1)
+        .arg("--baseline")
+        .arg(&fleet)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("a fleet report (vaultsec merge)"));
 
     let truncated = dir.path().join("truncated.json");
     fs::write(&truncated, &text[..text.len() / 3]).unwrap();
