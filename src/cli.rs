@@ -5,6 +5,7 @@ use crate::model::{Profile, Severity};
 use crate::report::{self, Format};
 use crate::rules::RuleSet;
 use crate::scan::{self, InputError, SourceOptions};
+use crate::{progress, waivers};
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -26,6 +27,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process: the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Audit the deployment (the main job).
@@ -35,6 +38,30 @@ pub enum Command {
     /// List, explain and check rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Combine many nodes' JSON reports into one fleet report (any format).
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON reports of `vaultsec scan --format json`, one per node.
+    #[arg(required = true, value_name = "REPORT")]
+    pub reports: Vec<PathBuf>,
+    /// Output format (repeatable; each -o pairs with the --format before it).
+    #[arg(short = 'f', long = "format", value_enum)]
+    pub format: Vec<Format>,
+    /// Write the report here, atomically (repeatable).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Vec<PathBuf>,
+    /// Exit 1 when a failure at or above this severity is found on any node.
+    #[arg(long, default_value = "high", value_parser = ["info", "low", "medium", "high", "critical", "never"])]
+    pub fail_on: String,
+    /// Custom rule directories the nodes used (for the references of HTML and SARIF).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    /// Print nothing on standard error but errors.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -192,8 +219,15 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<u8> {
             let sub = matches
                 .subcommand_matches("scan")
                 .ok_or_else(|| anyhow::anyhow!("internal: no scan matches"))?;
-            let outputs = pair_outputs(sub, &args)?;
+            let outputs = pair_outputs(sub, &args.format, &args.output)?;
             run_scan(args, outputs)
+        }
+        Command::Merge(args) => {
+            let sub = matches
+                .subcommand_matches("merge")
+                .ok_or_else(|| anyhow::anyhow!("internal: no merge matches"))?;
+            let outputs = pair_outputs(sub, &args.format, &args.output)?;
+            run_merge(args, outputs)
         }
         Command::Facts(args) => {
             let opts = source_options(&args.sources)?;
@@ -370,7 +404,7 @@ type Outputs = Vec<(Format, Option<PathBuf>)>;
 
 /// Pairs each `-o` with the `--format` before it (`cli.md`); a `-o` with no format before it
 /// takes the format its extension suggests.
-fn pair_outputs(m: &ArgMatches, args: &ScanArgs) -> anyhow::Result<Outputs> {
+fn pair_outputs(m: &ArgMatches, format: &[Format], output: &[PathBuf]) -> anyhow::Result<Outputs> {
     let format_idx: Vec<usize> = m
         .indices_of("format")
         .map(|i| i.collect())
@@ -381,11 +415,11 @@ fn pair_outputs(m: &ArgMatches, args: &ScanArgs) -> anyhow::Result<Outputs> {
         .unwrap_or_default();
     let mut formats: Vec<(usize, Format, bool)> = format_idx
         .iter()
-        .zip(&args.format)
+        .zip(format)
         .map(|(i, f)| (*i, *f, false))
         .collect();
     let mut pairs: Outputs = Vec::new();
-    for (oi, path) in output_idx.iter().zip(&args.output) {
+    for (oi, path) in output_idx.iter().zip(output) {
         let before = formats
             .iter_mut()
             .rev()
@@ -473,21 +507,44 @@ fn run_scan(args: ScanArgs, outputs: Outputs) -> anyhow::Result<u8> {
         ignore: args.ignore.clone(),
         overrides: parse_overrides(&args.set, &rules)?,
     };
-    let fail_on = match args.fail_on.as_str() {
-        "never" => None,
-        s => Severity::parse(s),
+    let fail_on = parse_fail_on(&args.fail_on);
+    // Inputs are checked before the scan, so a bad file fails fast with exit 2.
+    let waivers = match &args.waivers {
+        Some(path) => Some(waivers::load(path, &rules)?),
+        None => None,
     };
-    if args.waivers.is_some() || args.baseline.is_some() {
-        return Err(InputError::Usage(
-            "--waivers and --baseline are not available in this build yet".into(),
-        )
-        .into());
-    }
+    let baseline = match &args.baseline {
+        Some(path) => {
+            let previous = report::load::read_report(path)?;
+            // A fleet's findings carry nodes, so none would match: that is not a diff.
+            if previous.is_fleet() {
+                return Err(InputError::Usage(format!(
+                    "--baseline {}: a fleet report (vaultsec merge); give this node's own report",
+                    path.display()
+                ))
+                .into());
+            }
+            Some(previous)
+        }
+        None => None,
+    };
     let opts = source_options(&args.sources)?;
+    progress::install(progress::for_stderr(args.quiet));
     let facts = scan::collect(&opts)?;
-    let findings = scan::evaluate(&rules, &facts, &settings);
+    let mut findings = scan::evaluate(&rules, &facts, &settings);
+    // "Today" for waivers is the scan clock's (UTC) day, so `--now` makes runs reproducible.
+    let waived = waivers.as_ref().map(|w| {
+        waivers::apply(
+            &mut findings,
+            w,
+            opts.now.to_offset(time::UtcOffset::UTC).date(),
+        )
+    });
+    let resolved = baseline
+        .as_ref()
+        .map(|b| crate::baseline::diff(&mut findings, b));
     let host = scan::host_name(&opts.root);
-    let report = scan::report(
+    let mut report = scan::report(
         findings,
         &facts,
         &settings,
@@ -495,18 +552,14 @@ fn run_scan(args: ScanArgs, outputs: Outputs) -> anyhow::Result<u8> {
         started.elapsed().as_secs_f64(),
         host,
     );
+    if let Some(outcome) = waived {
+        report.waivers_expired = Some(outcome.expired);
+        report.waivers_unmatched = Some(outcome.unmatched);
+    }
+    report.resolved = resolved;
     let code = report::exit_code(&report.findings, fail_on);
 
-    let stdout_is_tty = std::io::stdout().is_terminal();
-    let color = stdout_is_tty && std::env::var_os("NO_COLOR").is_none();
-    for (format, path) in &outputs {
-        let text = report::render(*format, &report, &rules, color && path.is_none())?;
-        let text = scan::scrub(text, &facts.secret_values);
-        match path {
-            Some(p) => write_atomically(p, text.as_bytes())?,
-            None => std::io::stdout().write_all(text.as_bytes())?,
-        }
-    }
+    write_reports(&report, &rules, &outputs, &facts.secret_values)?;
     if !args.quiet && outputs.iter().all(|(_, p)| p.is_some()) {
         let s = &report.summary;
         eprintln!(
@@ -517,6 +570,57 @@ fn run_scan(args: ScanArgs, outputs: Outputs) -> anyhow::Result<u8> {
     Ok(code)
 }
 
+fn parse_fail_on(s: &str) -> Option<Severity> {
+    match s {
+        "never" => None,
+        s => Severity::parse(s),
+    }
+}
+
+fn run_merge(args: MergeArgs, outputs: Outputs) -> anyhow::Result<u8> {
+    let rules = load_rules(&args.rules)?;
+    let report = crate::merge::merge_files(&args.reports, scan::host_name(Path::new("/")))?;
+    let code = report::exit_code(&report.findings, parse_fail_on(&args.fail_on));
+    write_reports(&report, &rules, &outputs, &[])?;
+    if !args.quiet && outputs.iter().all(|(_, p)| p.is_some()) {
+        let s = &report.summary;
+        eprintln!(
+            "vaultsec: {} node(s): {} pass, {} fail, {} skip, {} error, {} waived, {} manual",
+            report.nodes.as_ref().map_or(0, Vec::len),
+            s.pass,
+            s.fail,
+            s.skip,
+            s.error,
+            s.waived,
+            s.manual
+        );
+    }
+    Ok(code)
+}
+
+/// Renders every requested format (all before any is written, so a rendering error leaves no
+/// output half done), then writes each to its file or standard output.
+fn write_reports(
+    report: &report::Report,
+    rules: &RuleSet,
+    outputs: &Outputs,
+    secrets: &[String],
+) -> anyhow::Result<()> {
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut rendered = Vec::new();
+    for (format, path) in outputs {
+        let text = report::render(*format, report, rules, color && path.is_none())?;
+        rendered.push((scan::scrub(text, secrets), path));
+    }
+    for (text, path) in rendered {
+        match path {
+            Some(p) => write_atomically(p, text.as_bytes())?,
+            None => std::io::stdout().write_all(text.as_bytes())?,
+        }
+    }
+    Ok(())
+}
+
 /// Writes through a temporary file in the same directory, renamed into place, so a reader
 /// never sees a half-written report.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
@@ -524,16 +628,22 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".vaultsec-")
-        .tempfile_in(dir)
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot write {}: {}",
-                path.display(),
-                crate::facts::config::io_reason(&e)
-            )
-        })?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".vaultsec-");
+    // Reports are meant to be read by others (node_exporter, a web server, auditors) and hold
+    // no secret, so the file gets the usual 0644 (less the umask) rather than tempfile's 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot write {}: {}",
+            path.display(),
+            crate::facts::config::io_reason(&e)
+        )
+    })?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| {

@@ -148,6 +148,7 @@ fn finding(rule: &Rule, o: Outcome) -> Finding {
         remediation: rule.remediation.clone(),
         new: None,
         waiver: None,
+        node: None,
     }
 }
 
@@ -293,6 +294,8 @@ fn product_gate(rule: &Rule, facts: &Facts) -> Option<Outcome> {
 }
 
 /// `requires` gives probe objects (`{state, reason}`); the first one that is not `ok` decides.
+// An Outcome is built once per rule: boxing the error side would buy nothing.
+#[allow(clippy::result_large_err)]
 fn probe_gate(expr: &Expression, ctx: &Context<'_>) -> Result<Option<Outcome>, Outcome> {
     let value = expr.evaluate(ctx).map_err(|e| {
         Outcome::plain(

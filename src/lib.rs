@@ -5,10 +5,14 @@
 //! 2. [`engine`]: a pure function evaluates the declarative [`rules`] over those facts;
 //! 3. [`report`]: renderers write the findings as a table, JSON, SARIF, ...
 
+pub mod baseline;
 pub mod cli;
 pub mod engine;
 pub mod facts;
+pub mod merge;
 pub mod model;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod waivers;

@@ -173,6 +173,9 @@ pub struct Finding {
     pub new: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub waiver: Option<AppliedWaiver>,
+    /// The node the finding comes from, in a fleet report made by `vaultsec merge`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub node: Option<String>,
 }
 
 impl Finding {
@@ -180,4 +183,25 @@ impl Finding {
     pub fn area(&self) -> &str {
         self.rule.split('.').next().unwrap_or(&self.rule)
     }
+
+    /// What identifies a finding across runs (baselines, waivers in reports, fingerprints):
+    /// the rule, the subject and the file, but neither the line (edits move it) nor the
+    /// message (it may carry changing values).
+    pub fn identity(&self) -> FindingKey {
+        FindingKey {
+            node: self.node.clone(),
+            rule: self.rule.clone(),
+            subject: self.subject.clone(),
+            file: self.location.as_ref().map(|l| l.file.clone()),
+        }
+    }
+}
+
+/// See [`Finding::identity`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FindingKey {
+    pub node: Option<String>,
+    pub rule: String,
+    pub subject: Option<String>,
+    pub file: Option<String>,
 }

@@ -335,6 +335,7 @@ pub fn report(
         resolved: None,
         waivers_expired: None,
         waivers_unmatched: None,
+        nodes: None,
     }
 }
 

@@ -1,6 +1,10 @@
 //! Reports: the model every renderer reads, and the renderers themselves.
 
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod load;
+pub mod prometheus;
 pub mod sarif;
 pub mod table;
 
@@ -91,6 +95,39 @@ pub struct Resolved {
     pub subject: Option<String>,
     pub severity: Severity,
     pub message: String,
+    /// The node, in a fleet report.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub node: Option<String>,
+}
+
+/// A waiver of the `--waivers` file that the report mentions: expired, or matching nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaiverNote {
+    pub rule: String,
+    pub subject: Option<String>,
+    pub reason: String,
+    pub owner: String,
+    /// `YYYY-MM-DD`.
+    pub expires: String,
+    /// Where the waiver is written: `file:line`.
+    pub at: String,
+    /// The node, in a fleet report.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub node: Option<String>,
+}
+
+/// One node of a fleet report (`vaultsec merge`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodeSummary {
+    /// The name its findings carry in `node`: the host name of its report.
+    pub node: String,
+    /// The report file it was read from.
+    pub report: String,
+    pub started_at: String,
+    pub duration_seconds: f64,
+    pub profile: String,
+    pub sources: BTreeMap<String, String>,
+    pub summary: Summary,
 }
 
 /// The report: what every format renders. Its JSON form is the public contract of `cli.md`.
@@ -112,9 +149,71 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub resolved: Option<Vec<Resolved>>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub waivers_expired: Option<Vec<serde_json::Value>>,
+    pub waivers_expired: Option<Vec<WaiverNote>>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub waivers_unmatched: Option<Vec<serde_json::Value>>,
+    pub waivers_unmatched: Option<Vec<WaiverNote>>,
+    /// Per-node summaries: present only in a fleet report made by `vaultsec merge`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub nodes: Option<Vec<NodeSummary>>,
+}
+
+impl Report {
+    /// A fleet report (from `vaultsec merge`) rather than one node's scan.
+    pub fn is_fleet(&self) -> bool {
+        self.nodes.is_some()
+    }
+
+    /// Every check could be evaluated (no `error` finding).
+    pub fn is_complete(&self) -> bool {
+        self.summary.error == 0
+    }
+}
+
+/// The findings of one node (`None` outside fleet reports) and one rule area, in report order.
+pub struct Group<'r> {
+    pub node: Option<&'r str>,
+    pub area: &'r str,
+    pub findings: Vec<&'r Finding>,
+}
+
+/// The checklist's groups: by node (in report order), then by area (in checklist order).
+pub fn groups(report: &Report) -> Vec<Group<'_>> {
+    let mut nodes: Vec<Option<&str>> = Vec::new();
+    for f in &report.findings {
+        if !nodes.contains(&f.node.as_deref()) {
+            nodes.push(f.node.as_deref());
+        }
+    }
+    let mut out = Vec::new();
+    for node in nodes {
+        let mut areas: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|f| f.node.as_deref() == node)
+            .map(Finding::area)
+            .collect();
+        areas.sort_by_key(|a| (table::area_rank(a), a.to_string()));
+        areas.dedup();
+        for area in areas {
+            out.push(Group {
+                node,
+                area,
+                findings: report
+                    .findings
+                    .iter()
+                    .filter(|f| f.node.as_deref() == node && f.area() == area)
+                    .collect(),
+            });
+        }
+    }
+    out
+}
+
+/// Seconds since the epoch of an RFC 3339 time (the report's `started_at`).
+pub fn unix_seconds(rfc3339: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| t.unix_timestamp())
 }
 
 /// Why the scan exits as it does (`cli.md`, "Exit codes").
@@ -144,8 +243,8 @@ pub fn render(
         Format::Table => Ok(table::render(report, color)),
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report, rules),
-        Format::Junit | Format::Html | Format::Prometheus => {
-            anyhow::bail!("the {format:?} format is not available in this build")
-        }
+        Format::Junit => junit::render(report),
+        Format::Html => Ok(html::render(report, rules)),
+        Format::Prometheus => Ok(prometheus::render(report)),
     }
 }

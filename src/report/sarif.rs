@@ -7,8 +7,8 @@ use super::Report;
 use crate::model::{Finding, Severity, Status};
 use crate::rules::RuleSet;
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
-    Region, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool,
+    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, PhysicalLocation,
+    PropertyBag, Region, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool,
     ToolComponent,
 };
 use sha2::{Digest, Sha256};
@@ -71,6 +71,11 @@ fn percent_encode_path(s: &str) -> String {
 /// A fingerprint that survives line moves: rule, subject and file, not the line number.
 fn fingerprint(f: &Finding) -> String {
     let mut h = Sha256::new();
+    // A fleet report's findings differ by node; a node report's hash stays as it was.
+    if let Some(node) = &f.node {
+        h.update(node.as_bytes());
+        h.update([0]);
+    }
     h.update(f.rule.as_bytes());
     h.update([0]);
     h.update(f.subject.as_deref().unwrap_or("").as_bytes());
@@ -161,6 +166,10 @@ pub fn render(report: &Report, rules: &RuleSet) -> anyhow::Result<String> {
             Some(s) => format!("{}: {} ({})", f.title, f.message, s),
             None => format!("{}: {}", f.title, f.message),
         };
+        let text = match &f.node {
+            Some(node) => format!("{node}: {text}"),
+            None => text,
+        };
         let mut fingerprints = BTreeMap::new();
         fingerprints.insert("vaultsecFindingHash/v1".to_string(), fingerprint(f));
         let locations: Vec<Location> = f
@@ -204,8 +213,15 @@ pub fn render(report: &Report, rules: &RuleSet) -> anyhow::Result<String> {
         .version(report.tool.version.clone())
         .rules(descriptors)
         .build();
+    // Where and when the scan ran, as every format says; "successful" means complete.
+    let invocation = Invocation::builder()
+        .execution_successful(report.is_complete())
+        .start_time_utc(report.started_at.clone())
+        .machine(report.host.clone())
+        .build();
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
+        .invocations(vec![invocation])
         .results(results)
         .build();
     let sarif = Sarif::builder()

@@ -17,7 +17,7 @@ const AREAS: &[(&str, &str)] = &[
     ("ops", "Operational practices (attest by hand)"),
 ];
 
-fn area_title(area: &str) -> String {
+pub(crate) fn area_title(area: &str) -> String {
     AREAS
         .iter()
         .find(|(a, _)| *a == area)
@@ -25,14 +25,14 @@ fn area_title(area: &str) -> String {
         .unwrap_or_else(|| area.to_string())
 }
 
-fn area_rank(area: &str) -> usize {
+pub(crate) fn area_rank(area: &str) -> usize {
     AREAS
         .iter()
         .position(|(a, _)| *a == area)
         .unwrap_or(AREAS.len())
 }
 
-fn status_cell(status: Status, color: bool) -> Cell {
+fn status_cell(status: Status, new: bool, color: bool) -> Cell {
     let (text, fg) = match status {
         Status::Pass => ("PASS", Color::Green),
         Status::Fail => ("FAIL", Color::Red),
@@ -41,7 +41,11 @@ fn status_cell(status: Status, color: bool) -> Cell {
         Status::Waived => ("WAIVED", Color::Yellow),
         Status::Manual => ("MANUAL", Color::Cyan),
     };
-    let cell = Cell::new(text);
+    let cell = if new {
+        Cell::new(format!("{text} (new)"))
+    } else {
+        Cell::new(text)
+    };
     if color {
         cell.fg(fg).add_attribute(Attribute::Bold)
     } else {
@@ -50,9 +54,40 @@ fn status_cell(status: Status, color: bool) -> Cell {
 }
 
 fn message_with_location(f: &Finding) -> String {
-    match &f.location {
+    let mut text = match &f.location {
         Some(loc) => format!("{}\n@ {}:{}:{}", f.message, loc.file, loc.line, loc.column),
         None => f.message.clone(),
+    };
+    if let Some(w) = &f.waiver {
+        text.push_str(&format!(
+            "\nwaived until {} by {}: {}",
+            w.expires, w.owner, w.reason
+        ));
+    }
+    text
+}
+
+fn waiver_lines(out: &mut String, title: &str, list: &[super::WaiverNote]) {
+    if list.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{title}");
+    for w in list {
+        let node = w
+            .node
+            .as_deref()
+            .map(|n| format!("{n}: "))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {node}{} [{}] owner {}, expires {} ({}): {}",
+            w.rule,
+            w.subject.as_deref().unwrap_or("any subject"),
+            w.owner,
+            w.expires,
+            w.at,
+            w.reason
+        );
     }
 }
 
@@ -70,11 +105,35 @@ pub fn render(report: &Report, color: bool) -> String {
         .collect();
     let _ = writeln!(out, "sources: {}", sources.join(" · "));
 
-    let mut areas: Vec<&str> = report.findings.iter().map(Finding::area).collect();
-    areas.sort_by_key(|a| (area_rank(a), a.to_string()));
-    areas.dedup();
-    for area in areas {
-        let _ = writeln!(out, "\n{}", area_title(area));
+    if let Some(nodes) = &report.nodes {
+        let _ = writeln!(out, "fleet of {} node(s):", nodes.len());
+        for n in nodes {
+            let s = &n.summary;
+            let _ = writeln!(
+                out,
+                "  {} ({}, {}): {} pass · {} fail · {} skip · {} error · {} waived · {} manual",
+                n.node,
+                n.started_at,
+                n.profile,
+                s.pass,
+                s.fail,
+                s.skip,
+                s.error,
+                s.waived,
+                s.manual
+            );
+        }
+    }
+
+    for group in super::groups(report) {
+        match group.node {
+            Some(node) => {
+                let _ = writeln!(out, "\n{node} · {}", area_title(group.area));
+            }
+            None => {
+                let _ = writeln!(out, "\n{}", area_title(group.area));
+            }
+        }
         let mut table = Table::new();
         table
             .load_style(presets::UTF8_FULL_CONDENSED)
@@ -84,9 +143,9 @@ pub fn render(report: &Report, color: bool) -> String {
             table.force_no_tty();
         }
         table.set_header(vec!["Status", "Severity", "Rule", "Subject", "Finding"]);
-        for f in report.findings.iter().filter(|f| f.area() == area) {
+        for f in group.findings {
             table.add_row(vec![
-                status_cell(f.status, color),
+                status_cell(f.status, f.new == Some(true), color),
                 Cell::new(f.severity.as_str()),
                 Cell::new(&f.rule),
                 Cell::new(f.subject.as_deref().unwrap_or("")),
@@ -109,6 +168,43 @@ pub fn render(report: &Report, color: bool) -> String {
             let _ = writeln!(out, "  {rule}: {}", fix.replace('\n', "\n    "));
         }
     }
+    if let Some(resolved) = &report.resolved {
+        let new = report
+            .findings
+            .iter()
+            .filter(|f| f.new == Some(true) && f.status == Status::Fail)
+            .count();
+        let _ = writeln!(
+            out,
+            "\nSince the baseline: {new} new failure(s), {} resolved",
+            resolved.len()
+        );
+        for r in resolved {
+            let node = r
+                .node
+                .as_deref()
+                .map(|n| format!("{n}: "))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  resolved: {node}{} [{}] {} ({})",
+                r.rule,
+                r.subject.as_deref().unwrap_or("-"),
+                r.message,
+                r.severity
+            );
+        }
+    }
+    waiver_lines(
+        &mut out,
+        "Expired waivers (no longer applied)",
+        report.waivers_expired.as_deref().unwrap_or_default(),
+    );
+    waiver_lines(
+        &mut out,
+        "Waivers matching no failure (remove them)",
+        report.waivers_unmatched.as_deref().unwrap_or_default(),
+    );
     let s = &report.summary;
     let _ = writeln!(
         out,

@@ -72,3 +72,56 @@ pub fn bao() -> PathBuf {
     );
     PathBuf::from(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
+
+/// A scratch `--root` whose `etc/hostname` names the node, so reports carry a fixed host.
+pub fn node_root(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::create_dir_all(dir.path().join("etc")).expect("etc/");
+    std::fs::write(dir.path().join("etc/hostname"), format!("{name}\n")).expect("etc/hostname");
+    dir
+}
+
+/// A config-only scan of `config` as node `root` at `NOW` (add format and output flags).
+pub fn scan_node(root: &Path, config: &str) -> Command {
+    let mut cmd = vaultsec();
+    cmd.args(["scan", "--no-host", "--no-api", "--now", NOW, "--root"])
+        .arg(root)
+        .args(["-c", config]);
+    cmd
+}
+
+/// The third-party checkers (chromium, promtool, systemd-analyze, pinned Python tools), as
+/// installed by scripts/test-tools.sh: from the environment scripts/test.sh sets, else by
+/// running the script now. A tool that cannot be had fails the test that needs it.
+pub fn tool(key: &str) -> PathBuf {
+    use std::sync::OnceLock;
+    static FROM_SCRIPT: OnceLock<Result<Vec<(String, String)>, String>> = OnceLock::new();
+    if let Some(p) = std::env::var_os(key) {
+        return PathBuf::from(p);
+    }
+    let listed = FROM_SCRIPT.get_or_init(|| {
+        let out = std::process::Command::new("bash")
+            .arg(repo("scripts/test-tools.sh"))
+            .output()
+            .map_err(|e| format!("cannot run scripts/test-tools.sh: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "scripts/test-tools.sh failed, so the checkers these tests need are missing:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect())
+    });
+    match listed {
+        Ok(list) => list
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| PathBuf::from(v))
+            .unwrap_or_else(|| panic!("scripts/test-tools.sh does not provide {key}")),
+        Err(e) => panic!("{e}"),
+    }
+}
