@@ -134,6 +134,28 @@ pub fn render(report: &Report, color: bool) -> String {
                 let _ = writeln!(out, "\n{}", area_title(group.area));
             }
         }
+        // An area whose every check was skipped for one reason (typically a source that is
+        // off) is one line, not a table repeating the reason on every row.
+        if let Some(first) = group.findings.first() {
+            let all_same_skip = group
+                .findings
+                .iter()
+                .all(|f| f.status == Status::Skip && f.message == first.message);
+            if all_same_skip && group.findings.len() > 1 {
+                let _ = writeln!(
+                    out,
+                    "  {} {} checks skipped: {}",
+                    if color {
+                        "\u{1b}[90mSKIP\u{1b}[0m"
+                    } else {
+                        "SKIP"
+                    },
+                    group.findings.len(),
+                    first.message
+                );
+                continue;
+            }
+        }
         let mut table = Table::new();
         table
             .load_style(presets::UTF8_FULL_CONDENSED)
