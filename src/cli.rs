@@ -562,10 +562,7 @@ fn run_scan(args: ScanArgs, outputs: Outputs) -> anyhow::Result<u8> {
     write_reports(&report, &rules, &outputs, &facts.secret_values)?;
     if !args.quiet && outputs.iter().all(|(_, p)| p.is_some()) {
         let s = &report.summary;
-        eprintln!(
-            "vaultsec: {} pass, {} fail, {} skip, {} error, {} waived, {} manual",
-            s.pass, s.fail, s.skip, s.error, s.waived, s.manual
-        );
+        eprintln!("vaultsec: {}", s.line(", "));
     }
     Ok(code)
 }
@@ -585,14 +582,9 @@ fn run_merge(args: MergeArgs, outputs: Outputs) -> anyhow::Result<u8> {
     if !args.quiet && outputs.iter().all(|(_, p)| p.is_some()) {
         let s = &report.summary;
         eprintln!(
-            "vaultsec: {} node(s): {} pass, {} fail, {} skip, {} error, {} waived, {} manual",
+            "vaultsec: {} node(s): {}",
             report.nodes.as_ref().map_or(0, Vec::len),
-            s.pass,
-            s.fail,
-            s.skip,
-            s.error,
-            s.waived,
-            s.manual
+            s.line(", ")
         );
     }
     Ok(code)

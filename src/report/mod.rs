@@ -76,6 +76,22 @@ impl Summary {
         s
     }
 
+    /// `3 pass<sep>1 fail<sep>...`, in the order of the JSON report.
+    pub fn line(&self, sep: &str) -> String {
+        [
+            (self.pass, "pass"),
+            (self.fail, "fail"),
+            (self.skip, "skip"),
+            (self.error, "error"),
+            (self.waived, "waived"),
+            (self.manual, "manual"),
+        ]
+        .iter()
+        .map(|(n, name)| format!("{n} {name}"))
+        .collect::<Vec<_>>()
+        .join(sep)
+    }
+
     pub fn get(&self, status: Status) -> usize {
         match status {
             Status::Pass => self.pass,

@@ -111,16 +111,11 @@ pub fn render(report: &Report, color: bool) -> String {
             let s = &n.summary;
             let _ = writeln!(
                 out,
-                "  {} ({}, {}): {} pass · {} fail · {} skip · {} error · {} waived · {} manual",
+                "  {} ({}, {}): {}",
                 n.node,
                 n.started_at,
                 n.profile,
-                s.pass,
-                s.fail,
-                s.skip,
-                s.error,
-                s.waived,
-                s.manual
+                s.line(" · ")
             );
         }
     }
@@ -230,8 +225,9 @@ pub fn render(report: &Report, color: bool) -> String {
     let s = &report.summary;
     let _ = writeln!(
         out,
-        "\n{} pass · {} fail · {} skip · {} error · {} waived · {} manual",
-        s.pass, s.fail, s.skip, s.error, s.waived, s.manual
+        "
+{}",
+        s.line(" · ")
     );
     out
 }
