@@ -111,12 +111,25 @@ impl Outcome {
 }
 
 fn finding(rule: &Rule, o: Outcome) -> Finding {
+    finding_from(rule, o, None)
+}
+
+/// `source`: the subject's own source (`each.value.source`), for rules whose subjects come
+/// from several sources.
+fn finding_from(rule: &Rule, o: Outcome, source: Option<Source>) -> Finding {
     Finding {
         rule: rule.id.clone(),
         status: o.status,
         severity: rule.severity,
         // The most specific source names the finding (file over config, host over config).
-        source: rule.sources.iter().max().copied().unwrap_or(Source::Config),
+        // An any_source rule without a subject is named by its first (primary) source.
+        source: source.unwrap_or_else(|| {
+            if rule.any_source {
+                rule.sources.first().copied().unwrap_or(Source::Config)
+            } else {
+                rule.sources.iter().max().copied().unwrap_or(Source::Config)
+            }
+        }),
         title: rule.title.clone(),
         message: o.message,
         subject: o.subject,
@@ -139,7 +152,12 @@ fn evaluate_rule(rule: &Rule, facts: &Facts, ctx: &mut Context<'_>, out: &mut Ve
         ));
         return;
     }
-    if let Some(o) = source_gate(rule, facts) {
+    let gate = if rule.any_source {
+        any_source_gate(rule, facts)
+    } else {
+        source_gate(rule, facts)
+    };
+    if let Some(o) = gate {
         out.push(finding(rule, o));
         return;
     }
@@ -193,10 +211,22 @@ fn evaluate_rule(rule: &Rule, facts: &Facts, ctx: &mut Context<'_>, out: &mut Ve
         },
     };
     if subjects.is_empty() {
-        out.push(finding(
-            rule,
-            Outcome::plain(rule.when_none.status, rule.when_none.message.clone()),
-        ));
+        // A source in error that gave no subject must not read as "nothing to check".
+        let failed = rule
+            .sources
+            .iter()
+            .filter(|_| rule.any_source)
+            .find_map(|s| match facts.source(*s) {
+                SourceState::Error(why) => {
+                    Some(format!("{} source unavailable: {why}", s.as_str()))
+                }
+                _ => None,
+            });
+        let o = match failed {
+            Some(why) => Outcome::plain(Status::Error, why),
+            None => Outcome::plain(rule.when_none.status, rule.when_none.message.clone()),
+        };
+        out.push(finding(rule, o));
         return;
     }
     for each in subjects {
@@ -204,7 +234,11 @@ fn evaluate_rule(rule: &Rule, facts: &Facts, ctx: &mut Context<'_>, out: &mut Ve
             ctx.declare_var("each", each.clone());
         }
         let o = evaluate_subject(rule, ctx, each.as_ref());
-        out.push(finding(rule, o));
+        let source = rule
+            .any_source
+            .then(|| subject_source(rule, each.as_ref()))
+            .flatten();
+        out.push(finding_from(rule, o, source));
     }
 }
 
@@ -237,6 +271,32 @@ fn source_gate(rule: &Rule, facts: &Facts) -> Option<Outcome> {
         }
     }
     error
+}
+
+/// For `any_source` rules: skip only when every source is off.
+fn any_source_gate(rule: &Rule, facts: &Facts) -> Option<Outcome> {
+    let mut off = Vec::new();
+    for source in &rule.sources {
+        match facts.source(*source) {
+            SourceState::Off(why) => off.push(format!("{} source off: {why}", source.as_str())),
+            SourceState::Available | SourceState::Error(_) => return None,
+        }
+    }
+    Some(Outcome::plain(Status::Skip, off.join("; ")))
+}
+
+/// `each.value.source` when it names one of the rule's sources.
+fn subject_source(rule: &Rule, each: Option<&Value>) -> Option<Source> {
+    let Some(Value::Object(m)) = each else {
+        return None;
+    };
+    let Some(Value::Object(v)) = m.get("value") else {
+        return None;
+    };
+    match v.get("source") {
+        Some(Value::String(s)) => Source::parse(s).filter(|s| rule.sources.contains(s)),
+        _ => None,
+    }
 }
 
 fn product_gate(rule: &Rule, facts: &Facts) -> Option<Outcome> {

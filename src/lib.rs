@@ -9,6 +9,7 @@ pub mod cli;
 pub mod engine;
 pub mod facts;
 pub mod model;
+pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod scan;
