@@ -169,13 +169,14 @@ rule "api.tokens-no-expiry" {
   sources   = ["api"]
   api_paths = ["auth/token/accessors list,sudo", "auth/token/lookup-accessor update"]
   requires  = [api.root_token_hunt]
-  error_if  = api.root_token_hunt.data.no_expiry.count == 0 && api.root_token_hunt.data.lookup_failures > 0 ? "${api.root_token_hunt.data.lookup_failures} of ${api.root_token_hunt.data.total_tokens} token lookups failed" : null
-  condition = api.root_token_hunt.data.no_expiry.count == 0
-  message   = "${api.root_token_hunt.data.no_expiry.count} non-root token(s) never expire, e.g. ${join(", ", [for t in api.root_token_hunt.data.no_expiry.examples : "${t.accessor} (${coalesce(t.display_name, "-")}, ${coalesce(t.path, "-")})"])}"
-  pass_message = "every non-root token of ${api.root_token_hunt.data.looked_up} has a TTL"
-  evidence  = { count = api.root_token_hunt.data.no_expiry.count, examples = api.root_token_hunt.data.no_expiry.examples, periodic_without_max_ttl = api.root_token_hunt.data.periodic_unbounded.count }
-  rationale = "A token without expiry stays valid until someone revokes it: a leaked one is good for ever."
-  remediation = "Give tokens a TTL (token roles with token_explicit_max_ttl, auth method token_max_ttl) and revoke those that never expire."
+  # Periodic tokens without an explicit max TTL count too: renewed, they never expire.
+  error_if  = api.root_token_hunt.data.no_expiry.count + api.root_token_hunt.data.periodic_unbounded.count == 0 && api.root_token_hunt.data.lookup_failures > 0 ? "${api.root_token_hunt.data.lookup_failures} of ${api.root_token_hunt.data.total_tokens} token lookups failed" : null
+  condition = api.root_token_hunt.data.no_expiry.count + api.root_token_hunt.data.periodic_unbounded.count == 0
+  message   = "${api.root_token_hunt.data.no_expiry.count + api.root_token_hunt.data.periodic_unbounded.count} non-root token(s) never expire (${api.root_token_hunt.data.no_expiry.count} without a TTL, ${api.root_token_hunt.data.periodic_unbounded.count} periodic without an explicit max TTL), e.g. ${join(", ", [for t in concat(api.root_token_hunt.data.no_expiry.examples, api.root_token_hunt.data.periodic_unbounded.examples) : "${t.accessor} (${coalesce(t.display_name, "-")}, ${coalesce(t.path, "-")})"])}"
+  pass_message = "every non-root token of ${api.root_token_hunt.data.looked_up} has a TTL and a bound"
+  evidence  = { without_ttl = api.root_token_hunt.data.no_expiry.count, periodic_without_max_ttl = api.root_token_hunt.data.periodic_unbounded.count, examples = concat(api.root_token_hunt.data.no_expiry.examples, api.root_token_hunt.data.periodic_unbounded.examples) }
+  rationale = "A token that never expires stays valid until someone revokes it: a leaked one is good for ever. A periodic token without an explicit max TTL is the same once something keeps renewing it."
+  remediation = "Give tokens a TTL and an upper bound (token roles with token_explicit_max_ttl, auth method token_max_ttl; periodic tokens with -explicit-max-ttl) and revoke those that never expire."
   references = ["https://developer.hashicorp.com/vault/docs/concepts/tokens#token-time-to-live-periodic-tokens-and-explicit-max-ttls"]
 }
 

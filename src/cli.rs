@@ -30,7 +30,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Audit the deployment (the main job).
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Print the collected facts as one JSON document (for debugging and custom rules).
     Facts(FactsArgs),
     /// List, explain and check rules.
@@ -212,7 +212,7 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<u8> {
                 .subcommand_matches("scan")
                 .ok_or_else(|| anyhow::anyhow!("internal: no scan matches"))?;
             let outputs = pair_outputs(sub, &args)?;
-            run_scan(args, outputs)
+            run_scan(*args, outputs)
         }
         Command::Policy(args) => run_policy(args),
         Command::Facts(args) => {

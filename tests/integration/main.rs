@@ -1,9 +1,16 @@
 //! The one integration test binary (ripgrep/just style): each module is one area.
 
+mod api_rules;
+mod bench_cluster;
 mod cert_fixtures;
 mod cli;
+mod collector_cluster;
+mod collector_dev;
+mod collector_faults;
+mod collector_raft;
 mod common;
 mod corpus;
 mod rule_fixtures;
 mod sarif;
 mod secrets;
+mod testkit;

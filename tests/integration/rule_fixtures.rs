@@ -6,16 +6,13 @@ use vaultsec::model::{Source, Status};
 use vaultsec::rules::RuleSet;
 
 fn fixture(rule: &str, kind: &str) -> Option<String> {
-    for candidate in [
+    [
         format!("fixtures/config/{rule}/{kind}.hcl"),
         format!("fixtures/config/{rule}/{kind}.json"),
         format!("fixtures/config/{rule}/{kind}"),
-    ] {
-        if repo(&candidate).exists() {
-            return Some(candidate);
-        }
-    }
-    None
+    ]
+    .into_iter()
+    .find(|candidate| repo(candidate).exists())
 }
 
 #[test]

@@ -674,7 +674,7 @@ fn errors_never_echo_values() {
         format!("token = \"{secret}\nx"),
         format!("token = \"{secret}\\q\""),
         format!("token = {secret}"),
-        format!("{secret}"),
+        secret.to_string(),
         format!("token = <<EOF\n{secret}\n"),
         format!("{{\"token\": \"{secret}\\q\"}}"),
         format!("{{\"token\": {secret}}}"),
