@@ -617,6 +617,73 @@ rule "t.tls" {
     }
 
     #[test]
+    fn any_source_rules_run_unless_every_source_is_off() {
+        let src = r#"
+rule "t.cert" {
+  title = "c"
+  severity = "high"
+  profile = "baseline"
+  sources = ["file", "api"]
+  any_source = true
+  for_each = tls == null ? [] : tls.listeners
+  subject = each.value.subject
+  condition = each.value.ok
+  message = "bad"
+  rationale = "r"
+  remediation = "fix"
+  when_none = "skip"
+}
+"#;
+        let set = rules(src);
+        let doc = json!({"tls": {"listeners": [
+            {"source": "api", "subject": "live listener a:1", "ok": false}
+        ]}});
+        let mut sources = BTreeMap::new();
+        sources.insert(Source::File, SourceState::Off("--no-host".into()));
+        sources.insert(Source::Api, SourceState::Available);
+        let f = evaluate(
+            &set,
+            &Facts {
+                sources: sources.clone(),
+                doc,
+                secret_values: Vec::new(),
+            },
+            &Settings::default(),
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].status, f[0].source), (Status::Fail, Source::Api));
+        // Every source off: one skip naming each, from the primary source.
+        sources.insert(Source::Api, SourceState::Off("--no-api".into()));
+        let f = evaluate(
+            &set,
+            &Facts {
+                sources: sources.clone(),
+                doc: json!({"tls": null}),
+                secret_values: Vec::new(),
+            },
+            &Settings::default(),
+        );
+        assert_eq!((f[0].status, f[0].source), (Status::Skip, Source::File));
+        assert_eq!(
+            f[0].message,
+            "file source off: --no-host; api source off: --no-api"
+        );
+        // A source in error that gave no subject is an error, never "nothing to check".
+        sources.insert(Source::Api, SourceState::Error("connection refused".into()));
+        let f = evaluate(
+            &set,
+            &Facts {
+                sources,
+                doc: json!({"tls": null}),
+                secret_values: Vec::new(),
+            },
+            &Settings::default(),
+        );
+        assert_eq!(f[0].status, Status::Error);
+        assert!(f[0].message.contains("connection refused"));
+    }
+
+    #[test]
     fn select_ignore_and_profile_filter() {
         let set = rules(LISTENER_RULE);
         let s = Settings {

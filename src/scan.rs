@@ -236,6 +236,11 @@ pub fn collect(opts: &SourceOptions) -> Result<Facts, InputError> {
         }
     };
     let (api_state, api_doc, live) = collect_api(opts);
+    // Second line of defence: the collector never puts the token in the facts, and rendered
+    // output is scrubbed of it anyway.
+    if let Some(token) = opts.api.as_ref().and_then(|a| a.token.as_ref()) {
+        secret_values.push(token.expose().to_string());
+    }
     if let Some(name) = api_doc["product"].as_str() {
         product = json!({"name": name, "detected_from": "the API"});
     }

@@ -337,6 +337,65 @@ fn dev_server_arranged_to_pass_with_a_token_from_vaultsec_policy() {
 }
 
 #[test]
+fn openbao_declared_audit_blocks_count_and_the_api_names_the_product() {
+    // The token may not read sys/audit (default policy only): the audit block of the config
+    // file still shows a device, on OpenBao, where devices are declared in the config.
+    let dev = DevServer::start_with_audit().expect("dev server");
+    let (token, _) = dev
+        .admin()
+        .expect("admin")
+        .create_token(json!({"policies": ["default"], "ttl": "1h"}))
+        .expect("token");
+    let cfg = dev.dir().join("audit.hcl").display().to_string();
+    let run = scan(
+        &dev.addr,
+        Some(&token),
+        &[
+            "--no-host",
+            "-c",
+            &cfg,
+            "--select",
+            "api.audit-disabled,api.audit-log-raw",
+        ],
+    );
+    run.expect("api.audit-disabled", "pass");
+    assert!(
+        run.of("api.audit-disabled")[0]
+            .2
+            .contains("file-audit/ (file, from file)"),
+        "{:?}",
+        run.of("api.audit-disabled")
+    );
+    // Options come from the file too, so log_raw is judged.
+    run.expect("api.audit-log-raw", "pass");
+    // Without the file, the 403 on sys/audit leaves it open.
+    let run = scan(
+        &dev.addr,
+        Some(&token),
+        &["--no-host", "--no-config", "--select", "api.audit-disabled"],
+    );
+    assert_eq!(
+        run.of("api.audit-disabled")[0],
+        (
+            "skip".into(),
+            String::new(),
+            "insufficient permission: GET /v1/sys/audit".into()
+        )
+    );
+
+    let out = vaultsec()
+        .env("HOME", dev.dir())
+        .args(["facts", "--no-host", "--no-config", "--addr", &dev.addr])
+        .output()
+        .expect("facts");
+    let facts: Value = serde_json::from_slice(&out.stdout).expect("facts JSON");
+    assert_eq!(
+        facts["scan"]["product"],
+        json!({"name": "openbao", "detected_from": "the API"})
+    );
+}
+
+#[test]
 fn audit_device_with_log_raw_fails() {
     let dev = DevServer::start_with_config(
         "audit \"file\" \"raw-audit\" {\n  options {\n    file_path = \"{dir}/raw.log\"\n    log_raw = \"true\"\n  }\n}\n",
@@ -431,6 +490,43 @@ fn tls_listener_accepting_tls10_fails_the_legacy_protocol_rule() {
         "tls.live-legacy-protocol__fail",
         run.snapshot("tls.live-legacy-protocol")
     );
+}
+
+#[test]
+fn live_self_signed_certificate_fails_even_when_the_api_cannot_be_verified() {
+    let node = RaftServer::start_self_signed().expect("self-signed node");
+    // Verified against the system roots: refused, so the API rules are errors (exit 3)...
+    let run = scan(&node.addr, None, API_ONLY);
+    assert!(
+        run.report["sources"]["api"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("unavailable: "),
+        "{}",
+        run.report["sources"]
+    );
+    run.expect("api.uninitialized-or-sealed", "error");
+    // ...but the served chain is still inspected and judged.
+    run.expect("tls.cert-self-signed", "fail");
+    assert!(run.of("tls.cert-self-signed")[0]
+        .2
+        .starts_with("certificate served by 127.0.0.1:"));
+    run.expect("tls.cert-expired", "pass");
+    // A medium failure is below the default --fail-on high; the API errors make it 3.
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
+    insta::assert_json_snapshot!(
+        "tls.cert-self-signed__live_fail",
+        run.snapshot("tls.cert-self-signed")
+    );
+    // With --tls-skip-verify the API answers (uninitialized), and the verdict stands.
+    let run = scan(
+        &node.addr,
+        None,
+        &args(&with(API_ONLY, &["--tls-skip-verify"])),
+    );
+    assert_eq!(run.report["sources"]["api"], "available");
+    run.expect("tls.cert-self-signed", "fail");
+    run.expect("api.uninitialized-or-sealed", "fail");
 }
 
 fn cluster() -> &'static TlsCluster {

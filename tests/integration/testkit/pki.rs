@@ -42,6 +42,24 @@ impl TestPki {
         })
     }
 
+    /// A self-signed server certificate for 127.0.0.1 and localhost, written to `dir`.
+    pub fn self_signed(dir: &Path, name: &str) -> Result<(PathBuf, PathBuf)> {
+        let key = KeyPair::generate().map_err(pki_err)?;
+        let mut params = CertificateParams::new(vec!["localhost".to_owned()]).map_err(pki_err)?;
+        params
+            .subject_alt_names
+            .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "localhost");
+        let cert = params.self_signed(&key).map_err(pki_err)?;
+        let cert_path = dir.join(format!("{name}.pem"));
+        let key_path = dir.join(format!("{name}-key.pem"));
+        std::fs::write(&cert_path, cert.pem()).map_err(io_err("write self-signed cert"))?;
+        std::fs::write(&key_path, key.serialize_pem()).map_err(io_err("write self-signed key"))?;
+        Ok((cert_path, key_path))
+    }
+
     /// Issues a server/client certificate for 127.0.0.1 and localhost; returns (cert, key) paths.
     pub fn issue(&self, name: &str) -> Result<(PathBuf, PathBuf)> {
         let key = KeyPair::generate().map_err(pki_err)?;

@@ -326,6 +326,11 @@ fn raft_config(c: &NodeConfig<'_>) -> String {
     s
 }
 
+thread_local! {
+    /// Set while [`RaftServer::start_self_signed`] builds its node.
+    static SELF_SIGNED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// One uninitialized raft node (TLS or plain HTTP).
 pub struct RaftServer {
     proc: ServerProcess,
@@ -340,6 +345,15 @@ impl RaftServer {
     /// Starts an uninitialized single raft node and waits until `sys/health` answers 501.
     pub fn start(tls: bool) -> Result<RaftServer> {
         RaftServer::start_inner(tls, false, "tls12").map(|(s, _)| s)
+    }
+
+    /// An uninitialized TLS node serving a self-signed certificate (`ca_cert` is that
+    /// certificate; clients must skip verification).
+    pub fn start_self_signed() -> Result<RaftServer> {
+        SELF_SIGNED.with(|f| f.set(true));
+        let r = RaftServer::start_inner(true, false, "tls12").map(|(s, _)| s);
+        SELF_SIGNED.with(|f| f.set(false));
+        r
     }
 
     /// An uninitialized TLS node whose listener accepts TLS from `min_version` (`tls10`…).
@@ -369,7 +383,9 @@ impl RaftServer {
         } else {
             None
         };
+        let self_signed = SELF_SIGNED.with(std::cell::Cell::get);
         let certs = match &pki {
+            Some(_) if self_signed => Some(TestPki::self_signed(dir.path(), "node")?),
             Some(p) => Some(p.issue("node")?),
             None => None,
         };
@@ -400,8 +416,15 @@ impl RaftServer {
             (Some(p), true) => Some(p.issue("client")?),
             _ => None,
         };
-        let ca_cert = pki.map(|p| p.ca_cert);
-        let admin = Admin::new_with_client_cert(&addr, ca_cert.as_deref(), None, client.as_ref())?;
+        let ca_cert = match (&certs, self_signed) {
+            (Some((cert, _)), true) => Some(cert.clone()),
+            _ => pki.map(|p| p.ca_cert),
+        };
+        let admin = if self_signed {
+            Admin::new_insecure(&addr)?
+        } else {
+            Admin::new_with_client_cert(&addr, ca_cert.as_deref(), None, client.as_ref())?
+        };
         wait_health(&admin, &proc, &[501])?;
         Ok((
             RaftServer {
