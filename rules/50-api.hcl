@@ -134,9 +134,9 @@ rule "api.root-tokens" {
   subject   = each.value.none ? null : "root token ${each.value.accessor}"
   error_if  = each.value.none && api.root_token_hunt.data.lookup_failures > 0 ? "${api.root_token_hunt.data.lookup_failures} of ${api.root_token_hunt.data.total_tokens} token lookups failed, so a root token may have been missed: ${join("; ", api.root_token_hunt.data.failure_examples)}" : null
   condition = each.value.none
-  message   = "live root token: accessor ${each.value.accessor}, display name ${coalesce(each.value.display_name, "-")}, created ${each.value.creation_time == null ? "at an unknown time" : "at ${each.value.creation_time} (Unix)"} via ${coalesce(each.value.path, "unknown path")}${each.value.ttl == 0 ? ", never expires" : ""}${each.value.is_scan_token ? " (the token this scan used)" : ""}"
+  message   = "live root token: accessor ${each.value.accessor}, display name ${coalesce(each.value.display_name, "-")}, created ${each.value.created_at == null ? "at an unknown time" : each.value.created_at} via ${coalesce(each.value.path, "unknown path")}${each.value.ttl == 0 ? ", never expires" : ""}${each.value.is_scan_token ? " (the token this scan used)" : ""}"
   pass_message = "no live token carries the root policy (${api.root_token_hunt.data.looked_up} tokens looked up)"
-  evidence  = each.value.none ? { tokens_looked_up = api.root_token_hunt.data.looked_up } : { accessor = each.value.accessor, display_name = each.value.display_name, creation_time = each.value.creation_time, path = each.value.path, ttl = each.value.ttl, orphan = each.value.orphan, is_scan_token = each.value.is_scan_token }
+  evidence  = each.value.none ? { tokens_looked_up = api.root_token_hunt.data.looked_up } : { accessor = each.value.accessor, display_name = each.value.display_name, created_at = each.value.created_at, path = each.value.path, ttl = each.value.ttl, orphan = each.value.orphan, is_scan_token = each.value.is_scan_token }
   rationale = "A root token can do anything and, unless it was given a TTL, never expires. HashiCorp's guidance is to revoke the initial root token after setup and generate root tokens only for emergencies, revoking them right after."
   remediation = "Revoke it by accessor (vault token revoke -accessor <accessor>) once nothing depends on it; use narrowly-scoped policies for day-to-day work and vault operator generate-root only in an emergency."
   references = [
@@ -379,7 +379,7 @@ rule "api.running-config-drift" {
   message   = "the running configuration differs from the file in: ${join("; ", [for d in api.running_config_drift.data.differences : "${d.key} (file ${jsonencode(d.file)}, running ${jsonencode(d.running)})"])}"
   pass_message = "running configuration matches the file in the security-relevant keys"
   evidence  = { differences = api.running_config_drift.data.differences, compared = api.running_config_drift.data.compared }
-  rationale = "A config file that differs from what runs means a restart is pending (and will change behaviour when it comes), or the file audited is not the one the server uses: the config checks then judge the wrong thing."
+  rationale = "A config file that differs from what runs (or a certificate renewed on disk that the listener still does not serve) means a restart or SIGHUP is pending (and will change behaviour when it comes), or the file audited is not the one the server uses: the config checks then judge the wrong thing."
   remediation = "Restart (or SIGHUP, for the settings it reloads) during a maintenance window, or fix the file so that it says what should run; make sure the scan reads the server's real -config."
   references = ["https://developer.hashicorp.com/vault/api-docs/system/config-state"]
 }

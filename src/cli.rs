@@ -414,6 +414,7 @@ fn source_options(
         no_host: args.no_host,
         no_api: args.no_api,
         api,
+        progress: false,
         now,
     })
 }
@@ -577,7 +578,8 @@ fn run_scan(args: ScanArgs, outputs: Outputs) -> anyhow::Result<u8> {
             })
         })
         .transpose()?;
-    let opts = source_options(&args.sources, hunt_concurrency)?;
+    let mut opts = source_options(&args.sources, hunt_concurrency)?;
+    opts.progress = !args.quiet && std::io::stderr().is_terminal();
     let facts = scan::collect(&opts)?;
     let findings = scan::evaluate(&rules, &facts, &settings);
     let host = scan::host_name(&opts.root);

@@ -25,6 +25,8 @@ pub struct SourceOptions {
     /// The API settings resolved from flags, environment and `~/.vault-token` (`None`: no
     /// address configured).
     pub api: Option<ApiOptions>,
+    /// Show the progress of long API phases (the root-token hunt) on standard error.
+    pub progress: bool,
     pub now: OffsetDateTime,
 }
 
@@ -37,6 +39,7 @@ impl Default for SourceOptions {
             no_host: false,
             no_api: false,
             api: None,
+            progress: false,
             now: OffsetDateTime::now_utc(),
         }
     }
@@ -254,6 +257,7 @@ pub fn collect(opts: &SourceOptions) -> Result<Facts, InputError> {
         );
         add_file_audits(&mut api_doc, &config_doc, product["name"].as_str());
         let nodes = node_views(&api_doc);
+        readable_token_times(&mut api_doc);
         annotate_scanner_policy(&mut api_doc);
         if let Some(obj) = api_doc.as_object_mut() {
             obj.insert("running_config_drift".into(), drift);
@@ -264,6 +268,7 @@ pub fn collect(opts: &SourceOptions) -> Result<Facts, InputError> {
 
     // The live listeners join the file entries: the certificate rules judge both.
     let (live_listeners, live_probes) = live_tls::entries(&live);
+    served_versus_file(&mut api_doc, &tls_doc, &live_listeners);
     let tls_doc = if tls_doc.is_null() && live.is_empty() {
         Json::Null
     } else {
@@ -316,7 +321,21 @@ fn collect_api(opts: &SourceOptions) -> (SourceState, Json, LiveResults) {
                 .map(|t| live_tls::inspect(std::slice::from_ref(t), api, now))
                 .unwrap_or_default()
         });
-        let facts = api_source::collect(api, None);
+        let show = |p: api_source::Progress| {
+            // A line per 10% keeps a terminal readable over thousands of tokens.
+            let step = (p.total / 10).max(1);
+            if p.done.is_multiple_of(step) || p.done == p.total {
+                let phase = match p.phase {
+                    api_source::Phase::RootTokenHunt => "root-token hunt",
+                    api_source::Phase::Cluster => "cluster nodes",
+                };
+                let end = if p.done == p.total { "\n" } else { "" };
+                eprint!("\rvaultsec: {phase}: {}/{}{end}", p.done, p.total);
+            }
+        };
+        let progress: Option<&(dyn Fn(api_source::Progress) + Sync)> =
+            if opts.progress { Some(&show) } else { None };
+        let facts = api_source::collect(api, progress);
         (facts, tls.join().unwrap_or_default())
     });
     let nodes = live_tls::cluster_targets(&facts, api, addressed.as_ref());
@@ -341,6 +360,88 @@ fn collect_api(opts: &SourceOptions) -> (SourceState, Json, LiveResults) {
         serde_json::to_value(&facts).unwrap_or(Json::Null),
         live,
     )
+}
+
+/// Cross-source drift: the leaf the addressed listener serves against the `tls_cert_file` of
+/// the config's TLS listener on the same port. A certificate renewed on disk but not reloaded
+/// (no SIGHUP) is a difference of `api.running_config_drift`.
+fn served_versus_file(api: &mut Json, file_tls: &Json, live: &[Json]) {
+    let Some(served) = live.iter().find(|l| l["role"] == "addr") else {
+        return;
+    };
+    let Some(served_fp) = served["cert"]["certificates"][0]["sha256_fingerprint"].as_str() else {
+        return;
+    };
+    let port_of = |a: &str| a.rsplit_once(':').map(|(_, p)| p.to_string());
+    let served_port = served["address"].as_str().and_then(port_of);
+    let same_port: Vec<&Json> = file_tls["listeners"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|l| l["address"].as_str().and_then(port_of) == served_port)
+        .collect();
+    // Only a single listener on that port can be told apart from the others.
+    let [file] = same_port.as_slice() else {
+        return;
+    };
+    let Some(file_fp) = file["cert"]["certificates"][0]["sha256_fingerprint"].as_str() else {
+        return;
+    };
+    let Some(drift) = api.get_mut("running_config_drift") else {
+        return;
+    };
+    if drift["state"] != "ok" {
+        return;
+    }
+    if let Some(obj) = drift["data"].as_object_mut() {
+        if let Some(list) = obj.get_mut("compared").and_then(Json::as_array_mut) {
+            list.push(json!("the leaf certificate served against tls_cert_file"));
+        }
+    }
+    if served_fp == file_fp {
+        return;
+    }
+    let describe = |c: &Json| {
+        format!(
+            "{} (serial {}, not after {})",
+            c["subject"].as_str().unwrap_or("?"),
+            c["serial_hex"].as_str().unwrap_or("?"),
+            c["not_after"].as_str().unwrap_or("?")
+        )
+    };
+    if let Some(list) = drift
+        .pointer_mut("/data/differences")
+        .and_then(Json::as_array_mut)
+    {
+        list.push(json!({
+            "key": format!(
+                "listener {}: served certificate vs {}",
+                file["address"].as_str().unwrap_or("?"),
+                file["cert_file"].as_str().unwrap_or("tls_cert_file")
+            ),
+            "file": describe(&file["cert"]["certificates"][0]),
+            "running": describe(&served["cert"]["certificates"][0]),
+        }));
+    }
+}
+
+/// Root tokens' creation times as RFC 3339, for people.
+fn readable_token_times(api: &mut Json) {
+    let Some(list) = api
+        .pointer_mut("/root_token_hunt/data/root_tokens")
+        .and_then(Json::as_array_mut)
+    else {
+        return;
+    };
+    for t in list {
+        let at = t["creation_time"]
+            .as_i64()
+            .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
+            .map(rfc3339);
+        if let Some(obj) = t.as_object_mut() {
+            obj.insert("created_at".into(), json!(at));
+        }
+    }
 }
 
 /// The nodes the per-node rules judge: every node `--cluster` discovered, else the addressed one.

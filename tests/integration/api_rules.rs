@@ -475,6 +475,47 @@ fn single_raft_node_uninitialized_unsealed_drifting_then_sealed() {
 }
 
 #[test]
+fn certificate_renewed_on_disk_but_not_served_is_drift() {
+    let node = RaftServer::start(true).expect("TLS raft node");
+    let (root, _) = node.init_unseal().expect("init and unseal");
+    let cfg = node.config_file().display().to_string();
+    let ca = node.ca_cert.clone().expect("ca").display().to_string();
+    // The file source needs the host source on: the certificate files are read under --root /.
+    let base = [
+        "-c",
+        cfg.as_str(),
+        "--ca-cert",
+        ca.as_str(),
+        "--select",
+        "api.running-config-drift,tls.cert-self-signed",
+    ];
+    let run = scan(&node.addr, Some(&root), &base);
+    run.expect("api.running-config-drift", "pass");
+    // One subject from the file, one from the live listener.
+    let subjects: Vec<String> = run
+        .of("tls.cert-self-signed")
+        .into_iter()
+        .map(|(_, s, _)| s)
+        .collect();
+    assert_eq!(subjects.len(), 2, "{subjects:?}");
+    assert!(subjects
+        .iter()
+        .any(|s| s.starts_with("live listener 127.0.0.1:")));
+
+    // A new certificate lands on disk; the server still serves the old one (no SIGHUP).
+    let fresh = tempfile::tempdir().expect("tmp");
+    let (cert, _) = crate::testkit::TestPki::self_signed(fresh.path(), "renewed").expect("cert");
+    std::fs::copy(&cert, node.dir().join("node.pem")).expect("replace the cert file");
+    let run = scan(&node.addr, Some(&root), &base);
+    run.expect("api.running-config-drift", "fail");
+    let m = &run.of("api.running-config-drift")[0].2;
+    assert!(
+        m.contains(": served certificate vs ") && m.contains("node.pem"),
+        "{m}"
+    );
+}
+
+#[test]
 fn tls_listener_accepting_tls10_fails_the_legacy_protocol_rule() {
     let node = RaftServer::start_tls_min("tls10").expect("tls10 node");
     let ca = node.ca_cert.clone().expect("ca");
