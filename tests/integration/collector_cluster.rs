@@ -43,7 +43,8 @@ fn permission_skips(facts: &api::ApiFacts) -> Vec<String> {
 #[test]
 fn cluster_mode_on_the_active_node() {
     let c = cluster();
-    let mut o = opts(c, 0, Some(&c.root_token));
+    let active = c.node_with_health(200).expect("active node");
+    let mut o = opts(c, active, Some(&c.root_token));
     o.cluster = true;
     let started = Instant::now();
     let facts = api::collect(&o, None);
@@ -56,7 +57,7 @@ fn cluster_mode_on_the_active_node() {
     let target = facts.target.as_ref().expect("target");
     assert_eq!(
         (target.host.as_str(), target.port, target.tls),
-        ("127.0.0.1", c.nodes[0].api_port, true)
+        ("127.0.0.1", c.nodes[active].api_port, true)
     );
 
     // Three nodes discovered, each with health, seal status and version.
@@ -206,7 +207,8 @@ fn scanner_policy_token_gets_no_permission_skip_on_the_cluster() {
 #[test]
 fn standby_node_answers_and_local_only_endpoint_is_skipped() {
     let c = cluster();
-    let facts = api::collect(&opts(c, 1, Some(&c.root_token)), None);
+    let standby = c.node_with_health(429).expect("standby node");
+    let facts = api::collect(&opts(c, standby, Some(&c.root_token)), None);
     assert_eq!(facts.state, ProbeState::Ok);
     // 429 is an answer, parsed, not an error.
     assert_eq!(facts.health.http_status, Some(429));

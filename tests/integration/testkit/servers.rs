@@ -610,6 +610,24 @@ impl TlsCluster {
             .map_err(|e| TestkitError::Http(format!("shared cluster failed to start: {e}")))
     }
 
+    /// Index of the node that answers `sys/health` with `code` (200 active, 429 standby).
+    /// Leadership can move when the machine is loaded: tests ask instead of assuming node 0.
+    pub fn node_with_health(&self, code: u16) -> Result<usize> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            for (i, n) in self.nodes.iter().enumerate() {
+                let a = Admin::new(&n.addr, Some(&self.ca_cert), None)?;
+                if a.health_status() == Some(code) {
+                    return Ok(i);
+                }
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(TestkitError::Timeout(format!("a node with health {code}")));
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     /// Admin client on node `i` with the root token.
     pub fn admin(&self, i: usize) -> Result<Admin> {
         let n = self
