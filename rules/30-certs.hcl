@@ -1,14 +1,19 @@
-# Certificates the TLS listeners serve (sources: config + file).
-# Facts: tls.listeners[] = { address, cert_file, key_file, cert_loc, key_loc, missing[],
-#        expected_host, cert = { state, reason, certificates[], chain, hostname, key, ... } }
+# Certificates the TLS listeners serve: the files the config names (source file) and the chain
+# the live listener serves (source api: --addr, and each node with --cluster). The rules run
+# when either source is on (any_source); each subject carries its own source and state.
+# Facts: tls.listeners[] = { source (file|api), subject, cert_label, address, cert_file,
+#        key_file, cert_loc, key_loc, missing[], expected_host, expected_from,
+#        cert = { state, reason, certificates[], chain, hostname, key, ... } }
 
 rule "tls.cert-unreadable" {
   title     = "Listener certificate and key files are readable PEM"
   severity  = "high"
   profile   = "baseline"
-  sources   = ["config", "file"]
-  for_each  = tls.listeners
-  subject   = "listener ${each.value.address}"
+  sources   = ["file", "api"]
+  any_source = true
+  for_each  = tls == null ? [] : tls.listeners
+  subject   = each.value.subject
+  skip_if   = each.value.source == "api" ? "about the files a listener names; the chain the live listener serves is judged by the other tls.cert-* rules" : null
   condition = length(each.value.missing) > 0 ? false : (each.value.cert.state == "ok" && each.value.cert.key.state == "ok" && !anytrue([for t in each.value.cert.trailing_data : t.go_rejects]))
   message = (length(each.value.missing) > 0 ? "listener ${each.value.address} serves TLS but ${join(" and ", each.value.missing)} is not set" :
     (each.value.cert.state != "ok" ? "certificate ${each.value.cert_file}: ${each.value.cert.reason}" :
@@ -22,7 +27,7 @@ rule "tls.cert-unreadable" {
     problem   = length(each.value.missing) > 0 ? "not set" : (each.value.cert.state != "ok" ? each.value.cert.error_kind : (each.value.cert.key.state != "ok" ? "key: ${each.value.cert.key.state}" : (anytrue([for t in each.value.cert.trailing_data : t.go_rejects]) ? "trailing data" : null)))
   }
   when_none = "skip"
-  when_none_message = "no TLS listener in the configuration"
+  when_none_message = "no TLS listener in the configuration and no https API address"
   rationale = "Vault cannot serve TLS with a missing, unreadable or malformed certificate or key: the listener fails at start or on reload, and clients are cut off."
   remediation = "Point tls_cert_file and tls_key_file at readable PEM files (certificate chain, then an unencrypted private key) owned by root or the service account."
   references = [
@@ -35,17 +40,19 @@ rule "tls.cert-expired" {
   title     = "Served certificates are within their validity period"
   severity  = "critical"
   profile   = "baseline"
-  sources   = ["config", "file"]
-  for_each  = tls.listeners
-  subject   = "listener ${each.value.address}"
-  skip_if   = each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" ? "certificate not readable (see tls.cert-unreadable)" : null)
+  sources   = ["file", "api"]
+  any_source = true
+  for_each  = tls == null ? [] : tls.listeners
+  subject   = each.value.subject
+  skip_if   = each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" && each.value.source == "file" ? "certificate not readable (see tls.cert-unreadable)" : null)
+  error_if  = each.value.cert.state != "ok" ? each.value.cert.reason : null
   condition = !each.value.cert.any_expired && !each.value.cert.any_not_yet_valid
-  message   = "certificate ${each.value.cert_file}: ${join("; ", [for c in each.value.cert.certificates : "${c.subject_common_name != null ? c.subject_common_name : c.subject} ${c.expired ? "expired on ${c.not_after}" : "is not valid before ${c.not_before}"}" if c.expired || c.not_yet_valid])}"
+  message   = "${each.value.cert_label}: ${join("; ", [for c in each.value.cert.certificates : "${c.subject_common_name != null ? c.subject_common_name : c.subject} ${c.expired ? "expired on ${c.not_after}" : "is not valid before ${c.not_before}"}" if c.expired || c.not_yet_valid])}"
   pass_message = "valid for ${each.value.cert.min_days_left} more days"
   location  = each.value.cert_loc
   evidence  = { certificates = [for c in each.value.cert.certificates : { subject = c.subject, not_before = c.not_before, not_after = c.not_after } if c.expired || c.not_yet_valid] }
   when_none = "skip"
-  when_none_message = "no TLS listener in the configuration"
+  when_none_message = "no TLS listener in the configuration and no https API address"
   rationale = "Clients refuse an expired (or not yet valid) certificate anywhere in the chain: the API, raft joins and auto-unseal from other clusters stop working."
   remediation = "Renew the certificate (and any expired intermediate), replace the files and send SIGHUP to Vault to reload them."
   references = [
@@ -58,18 +65,20 @@ rule "tls.cert-expiring" {
   title     = "Served certificates do not expire soon"
   severity  = "high"
   profile   = "baseline"
-  sources   = ["config", "file"]
+  sources   = ["file", "api"]
+  any_source = true
   params    = { days = 30 }
-  for_each  = tls.listeners
-  subject   = "listener ${each.value.address}"
-  skip_if   = each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" ? "certificate not readable (see tls.cert-unreadable)" : (each.value.cert.any_expired ? "already expired (see tls.cert-expired)" : null))
+  for_each  = tls == null ? [] : tls.listeners
+  subject   = each.value.subject
+  skip_if   = each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" && each.value.source == "file" ? "certificate not readable (see tls.cert-unreadable)" : (each.value.cert.any_expired ? "already expired (see tls.cert-expired)" : null))
+  error_if  = each.value.cert.state != "ok" ? each.value.cert.reason : null
   condition = each.value.cert.min_days_left >= params.days
-  message   = "certificate ${each.value.cert_file} expires in ${each.value.cert.min_days_left} days (less than ${params.days})"
+  message   = "${each.value.cert_label} expires in ${each.value.cert.min_days_left} days (less than ${params.days})"
   pass_message = "expires in ${each.value.cert.min_days_left} days"
   location  = each.value.cert_loc
   evidence  = { days_left = each.value.cert.min_days_left, not_after = [for c in each.value.cert.certificates : c.not_after] }
   when_none = "skip"
-  when_none_message = "no TLS listener in the configuration"
+  when_none_message = "no TLS listener in the configuration and no https API address"
   rationale = "Certificates that expire unnoticed take the cluster down. Renewing well ahead of expiry leaves time for a failed renewal."
   remediation = "Renew the certificate now, and automate renewal (e.g. Vault PKI with vault agent, cert-manager, or OpenBao's ACME listener)."
   references = ["NIST SP 800-53 SC-17"]
@@ -79,17 +88,19 @@ rule "tls.cert-self-signed" {
   title     = "The listener certificate is issued by a CA"
   severity  = "medium"
   profile   = "production"
-  sources   = ["config", "file"]
-  for_each  = tls.listeners
-  subject   = "listener ${each.value.address}"
-  skip_if   = each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" ? "certificate not readable (see tls.cert-unreadable)" : null)
+  sources   = ["file", "api"]
+  any_source = true
+  for_each  = tls == null ? [] : tls.listeners
+  subject   = each.value.subject
+  skip_if   = each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" && each.value.source == "file" ? "certificate not readable (see tls.cert-unreadable)" : null)
+  error_if  = each.value.cert.state != "ok" ? each.value.cert.reason : null
   condition = !each.value.cert.certificates[0].self_signed
-  message   = "certificate ${each.value.cert_file} is self-signed (${each.value.cert.certificates[0].subject}): clients must skip verification or pin it"
+  message   = "${each.value.cert_label} is self-signed (${each.value.cert.certificates[0].subject}): clients must skip verification or pin it"
   pass_message = "issued by ${each.value.cert.certificates[0].issuer}"
   location  = each.value.cert_loc
   evidence  = { subject = each.value.cert.certificates[0].subject, issuer = each.value.cert.certificates[0].issuer }
   when_none = "skip"
-  when_none_message = "no TLS listener in the configuration"
+  when_none_message = "no TLS listener in the configuration and no https API address"
   rationale = "A self-signed leaf (such as the one the Vault and OpenBao packages generate at install) pushes clients to VAULT_SKIP_VERIFY, which removes TLS's protection against impersonation."
   remediation = "Issue the listener certificate from your internal CA (or Vault PKI) and distribute the CA to clients."
   references = [
@@ -102,18 +113,20 @@ rule "tls.cert-weak-key" {
   title     = "Certificate keys are strong enough"
   severity  = "high"
   profile   = "baseline"
-  sources   = ["config", "file"]
+  sources   = ["file", "api"]
+  any_source = true
   params    = { min_rsa_bits = 2048, min_ec_bits = 256 }
-  for_each  = tls.listeners
-  subject   = "listener ${each.value.address}"
-  skip_if   = each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" ? "certificate not readable (see tls.cert-unreadable)" : null)
+  for_each  = tls == null ? [] : tls.listeners
+  subject   = each.value.subject
+  skip_if   = each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" && each.value.source == "file" ? "certificate not readable (see tls.cert-unreadable)" : null)
+  error_if  = each.value.cert.state != "ok" ? each.value.cert.reason : null
   condition = length([for c in each.value.cert.certificates : c if(c.key_type == "rsa" ? coalesce(c.key_bits, 0) < params.min_rsa_bits : (c.key_type == "ec" ? coalesce(c.key_bits, 0) < params.min_ec_bits : c.key_type == "dsa"))]) == 0
-  message   = "certificate ${each.value.cert_file}: ${join("; ", [for c in each.value.cert.certificates : "${c.subject} has a ${c.key_bits}-bit ${upper(c.key_type)} key" if(c.key_type == "rsa" ? coalesce(c.key_bits, 0) < params.min_rsa_bits : (c.key_type == "ec" ? coalesce(c.key_bits, 0) < params.min_ec_bits : c.key_type == "dsa"))])}"
+  message   = "${each.value.cert_label}: ${join("; ", [for c in each.value.cert.certificates : "${c.subject} has a ${c.key_bits}-bit ${upper(c.key_type)} key" if(c.key_type == "rsa" ? coalesce(c.key_bits, 0) < params.min_rsa_bits : (c.key_type == "ec" ? coalesce(c.key_bits, 0) < params.min_ec_bits : c.key_type == "dsa"))])}"
   pass_message = "leaf key: ${each.value.cert.certificates[0].key_bits}-bit ${upper(each.value.cert.certificates[0].key_type)}"
   location  = each.value.cert_loc
   evidence  = { keys = [for c in each.value.cert.certificates : { subject = c.subject, key_type = c.key_type, key_bits = c.key_bits }] }
   when_none = "skip"
-  when_none_message = "no TLS listener in the configuration"
+  when_none_message = "no TLS listener in the configuration and no https API address"
   rationale = "RSA keys under 2048 bits and EC keys under 256 bits are within reach of well-funded attackers and rejected by current clients (NIST SP 800-57)."
   remediation = "Reissue the certificate with an RSA 2048+ (3072 recommended) or ECDSA P-256+ key."
   references = ["NIST SP 800-57 Part 1 Rev. 5, 5.6.1", "NIST SP 800-52r2"]
@@ -123,18 +136,20 @@ rule "tls.cert-weak-signature" {
   title     = "Certificates are not signed with SHA-1 or MD5"
   severity  = "high"
   profile   = "baseline"
-  sources   = ["config", "file"]
-  for_each  = tls.listeners
-  subject   = "listener ${each.value.address}"
-  skip_if   = each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" ? "certificate not readable (see tls.cert-unreadable)" : null)
+  sources   = ["file", "api"]
+  any_source = true
+  for_each  = tls == null ? [] : tls.listeners
+  subject   = each.value.subject
+  skip_if   = each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" && each.value.source == "file" ? "certificate not readable (see tls.cert-unreadable)" : null)
+  error_if  = each.value.cert.state != "ok" ? each.value.cert.reason : null
   # A root's self-signature is never checked by clients, so only leaves and intermediates count.
   condition = length([for c in each.value.cert.certificates : c if c.weak_signature && !(c.self_signed && c.index > 0)]) == 0
-  message   = "certificate ${each.value.cert_file}: ${join("; ", [for c in each.value.cert.certificates : "${c.subject} is signed with ${c.signature_algorithm}" if c.weak_signature && !(c.self_signed && c.index > 0)])}"
+  message   = "${each.value.cert_label}: ${join("; ", [for c in each.value.cert.certificates : "${c.subject} is signed with ${c.signature_algorithm}" if c.weak_signature && !(c.self_signed && c.index > 0)])}"
   pass_message = "signed with ${each.value.cert.certificates[0].signature_algorithm}"
   location  = each.value.cert_loc
   evidence  = { signatures = [for c in each.value.cert.certificates : { subject = c.subject, signature_algorithm = c.signature_algorithm }] }
   when_none = "skip"
-  when_none_message = "no TLS listener in the configuration"
+  when_none_message = "no TLS listener in the configuration and no https API address"
   rationale = "SHA-1 and MD5 signatures can be forged (chosen-prefix collisions); Go and browsers reject them."
   remediation = "Reissue the certificate with a SHA-256 (or stronger) signature."
   references = ["https://shattered.io/", "NIST SP 800-131A Rev. 2"]
@@ -144,17 +159,19 @@ rule "tls.cert-key-mismatch" {
   title     = "The key file belongs to the certificate"
   severity  = "high"
   profile   = "baseline"
-  sources   = ["config", "file"]
-  for_each  = tls.listeners
-  subject   = "listener ${each.value.address}"
-  skip_if   = each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" ? "certificate not readable (see tls.cert-unreadable)" : (each.value.cert.key.state != "ok" ? "key not readable (see tls.cert-unreadable)" : null))
+  sources   = ["file", "api"]
+  any_source = true
+  for_each  = tls == null ? [] : tls.listeners
+  subject   = each.value.subject
+  skip_if   = each.value.source == "api" ? "a TLS server never shows its private key: the key is checked on the files the config names" : (each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" ? "certificate not readable (see tls.cert-unreadable)" : (each.value.cert.key.state != "ok" ? "key not readable (see tls.cert-unreadable)" : null)))
+  error_if  = each.value.cert.state != "ok" ? each.value.cert.reason : null
   condition = each.value.cert.key.matches_leaf == true
   message   = "key ${each.value.key_file} does not belong to certificate ${each.value.cert_file}: Vault cannot serve TLS with this pair"
   pass_message = "key matches the certificate"
   location  = each.value.key_loc
   evidence  = { cert_file = each.value.cert_file, key_file = each.value.key_file, key_type = each.value.cert.key.key_type }
   when_none = "skip"
-  when_none_message = "no TLS listener in the configuration"
+  when_none_message = "no TLS listener in the configuration and no https API address"
   rationale = "A certificate renewed without its new key (or the other way round) makes the listener fail at its next start or reload."
   remediation = "Install the private key that was generated with the certificate's signing request, or reissue both."
   references = ["https://developer.hashicorp.com/vault/docs/configuration/listener/tcp#tls_key_file"]
@@ -164,17 +181,19 @@ rule "tls.cert-hostname" {
   title     = "The certificate names the host of api_addr"
   severity  = "medium"
   profile   = "production"
-  sources   = ["config", "file"]
-  for_each  = tls.listeners
-  subject   = "listener ${each.value.address}"
-  skip_if   = each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" ? "certificate not readable (see tls.cert-unreadable)" : (each.value.expected_host == null ? "no api_addr to check the certificate's names against" : null))
+  sources   = ["file", "api"]
+  any_source = true
+  for_each  = tls == null ? [] : tls.listeners
+  subject   = each.value.subject
+  skip_if   = each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" && each.value.source == "file" ? "certificate not readable (see tls.cert-unreadable)" : (each.value.expected_host == null ? "no api_addr to check the certificate's names against" : null))
+  error_if  = each.value.cert.state != "ok" ? each.value.cert.reason : null
   condition = each.value.cert.hostname.matches == true
-  message   = "certificate ${each.value.cert_file} does not name ${each.value.expected_host} (api_addr); it names ${length(each.value.cert.hostname.names) == 0 ? "nothing in its SANs" : join(", ", each.value.cert.hostname.names)}"
+  message   = "${each.value.cert_label} does not name ${each.value.expected_host} (${each.value.expected_from}); it names ${length(each.value.cert.hostname.names) == 0 ? "nothing in its SANs" : join(", ", each.value.cert.hostname.names)}"
   pass_message = "names ${each.value.expected_host}"
   location  = each.value.cert_loc
   evidence  = { expected = each.value.expected_host, names = each.value.cert.hostname.names }
   when_none = "skip"
-  when_none_message = "no TLS listener in the configuration"
+  when_none_message = "no TLS listener in the configuration and no https API address"
   rationale = "Clients and other nodes connect to api_addr and verify the certificate against its host name (SANs only; Go ignores the common name). A mismatch pushes operators to skip verification."
   remediation = "Reissue the certificate with the host of api_addr among its subject alternative names."
   references = [
@@ -187,17 +206,18 @@ rule "tls.key-in-cert-file" {
   title     = "The certificate file holds no private key"
   severity  = "medium"
   profile   = "production"
-  sources   = ["config", "file"]
-  for_each  = tls.listeners
-  subject   = "listener ${each.value.address}"
-  skip_if   = each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" ? "certificate not readable (see tls.cert-unreadable)" : null)
+  sources   = ["file", "api"]
+  any_source = true
+  for_each  = tls == null ? [] : tls.listeners
+  subject   = each.value.subject
+  skip_if   = each.value.source == "api" ? "about the certificate file; a TLS server sends no private key" : (each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" ? "certificate not readable (see tls.cert-unreadable)" : null))
   condition = !each.value.cert.cert_file_contains_private_key
   message   = "certificate file ${each.value.cert_file} also holds a private key: certificate files are often world-readable and copied around"
   pass_message = "no key in the certificate file"
   location  = each.value.cert_loc
   evidence  = { cert_file = each.value.cert_file }
   when_none = "skip"
-  when_none_message = "no TLS listener in the configuration"
+  when_none_message = "no TLS listener in the configuration and no https API address"
   rationale = "Certificates are public and get distributed, backed up and mode 0644; a private key bundled in the same file leaks with them."
   remediation = "Keep the private key only in tls_key_file (mode 0600 or 0640) and remove it from the certificate file."
   references = ["NIST SP 800-57 Part 1 Rev. 5, 6.2.2"]

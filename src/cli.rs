@@ -1,6 +1,7 @@
 //! The command line (`cli.md`): parse arguments, call the layers, map results to exit codes.
 
 use crate::engine::{self, ParamOverride, Settings};
+use crate::facts::api::{ApiFlags, ApiOptions};
 use crate::model::{Profile, Severity};
 use crate::report::{self, Format};
 use crate::rules::RuleSet;
@@ -32,7 +33,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Audit the deployment (the main job).
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Print the collected facts as one JSON document (for debugging and custom rules).
     Facts(FactsArgs),
     /// List, explain and check rules.
@@ -40,6 +41,8 @@ pub enum Command {
     Rules(RulesCommand),
     /// Combine many nodes' JSON reports into one fleet report (any format).
     Merge(MergeArgs),
+    /// Print the least-privilege Vault ACL policy that a scan token needs.
+    Policy(PolicyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -62,6 +65,22 @@ pub struct MergeArgs {
     /// Print nothing on standard error but errors.
     #[arg(short = 'q', long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// Only for these rules or prefixes (as `scan --select`).
+    #[arg(long, value_delimiter = ',', value_name = "ID-OR-PREFIX")]
+    pub select: Vec<String>,
+    /// Leave out these rules or prefixes.
+    #[arg(long, value_delimiter = ',', value_name = "ID-OR-PREFIX")]
+    pub ignore: Vec<String>,
+    /// baseline, production or strict.
+    #[arg(long, default_value = "strict", value_parser = ["baseline", "production", "strict"])]
+    pub profile: String,
+    /// Also load custom rules from this directory (their api_paths count too).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -220,7 +239,7 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<u8> {
                 .subcommand_matches("scan")
                 .ok_or_else(|| anyhow::anyhow!("internal: no scan matches"))?;
             let outputs = pair_outputs(sub, &args.format, &args.output)?;
-            run_scan(args, outputs)
+            run_scan(*args, outputs)
         }
         Command::Merge(args) => {
             let sub = matches
@@ -229,8 +248,9 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<u8> {
             let outputs = pair_outputs(sub, &args.format, &args.output)?;
             run_merge(args, outputs)
         }
+        Command::Policy(args) => run_policy(args),
         Command::Facts(args) => {
-            let opts = source_options(&args.sources)?;
+            let opts = source_options(&args.sources, None)?;
             let facts = scan::collect(&opts)?;
             let mut doc = facts.doc.clone();
             if let Some(obj) = doc.as_object_mut() {
@@ -378,7 +398,34 @@ fn run_rules(cmd: RulesCommand) -> anyhow::Result<u8> {
     }
 }
 
-fn source_options(args: &SourceArgs) -> Result<SourceOptions, InputError> {
+/// Resolves the API settings as the Vault CLI does (flags, then `VAULT_*`/`BAO_*`, then
+/// `~/.vault-token`). The token never comes from argv.
+fn api_options(
+    args: &SourceArgs,
+    hunt_concurrency: Option<usize>,
+) -> Result<ApiOptions, InputError> {
+    let flags = ApiFlags {
+        no_api: args.no_api,
+        addr: args.addr.clone(),
+        token_file: args.token_file.clone(),
+        ca_cert: args.ca_cert.clone(),
+        client_cert: args.client_cert.clone(),
+        client_key: args.client_key.clone(),
+        tls_server_name: args.tls_server_name.clone(),
+        tls_skip_verify: args.tls_skip_verify,
+        timeout: Some(std::time::Duration::from_secs_f64(args.timeout)),
+        cluster: args.cluster,
+        hunt_concurrency,
+    };
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    ApiOptions::from_sources(&flags, &|k| std::env::var(k).ok(), home.as_deref())
+        .map_err(|e| InputError::Usage(format!("API settings: {e}")))
+}
+
+fn source_options(
+    args: &SourceArgs,
+    hunt_concurrency: Option<usize>,
+) -> Result<SourceOptions, InputError> {
     let now = match &args.now {
         Some(t) => time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
             .map_err(|e| InputError::Usage(format!("--now {t:?}: {e}")))?,
@@ -389,14 +436,43 @@ fn source_options(args: &SourceArgs) -> Result<SourceOptions, InputError> {
             "--timeout must be a positive number of seconds".into(),
         ));
     }
+    let api = if args.no_api {
+        None
+    } else {
+        Some(api_options(args, hunt_concurrency)?)
+    };
     Ok(SourceOptions {
         config_paths: args.config.clone(),
         root: args.root.clone(),
         no_config: args.no_config,
         no_host: args.no_host,
         no_api: args.no_api,
+        api,
+        progress: false,
         now,
     })
+}
+
+fn run_policy(args: PolicyArgs) -> anyhow::Result<u8> {
+    let rules = load_rules(&args.rules)?;
+    for selector in args.select.iter().chain(&args.ignore) {
+        if !engine::selector_matches_any(&rules, selector) {
+            return Err(InputError::Usage(format!(
+                "--select/--ignore {selector:?} matches no rule; see `vaultsec rules list`"
+            ))
+            .into());
+        }
+    }
+    let settings = Settings {
+        profile: Profile::parse(&args.profile).unwrap_or(Profile::Strict),
+        select: args.select,
+        ignore: args.ignore,
+        overrides: Vec::new(),
+    };
+    let selected = engine::selected(&rules, &settings);
+    let text = crate::policy::render(&selected).map_err(InputError::Usage)?;
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(0)
 }
 
 /// Where each report goes: `None` is standard output.
@@ -528,8 +604,29 @@ fn run_scan(args: ScanArgs, outputs: Outputs) -> anyhow::Result<u8> {
         }
         None => None,
     };
-    let opts = source_options(&args.sources)?;
+    // The root-token hunt's concurrency is a parameter of its rule.
+    let hunt_concurrency = settings
+        .overrides
+        .iter()
+        .rev()
+        .find(|o| o.rule == "api.root-tokens" && o.param == "concurrency")
+        .map(|o| match &o.value {
+            hcl::Value::Number(n) => n.as_u64().and_then(|n| usize::try_from(n).ok()),
+            hcl::Value::String(s) => s.parse().ok(),
+            _ => None,
+        })
+        .map(|n| {
+            n.ok_or_else(|| {
+                InputError::Usage(
+                    "--set api.root-tokens.concurrency: expected a positive integer".into(),
+                )
+            })
+        })
+        .transpose()?;
+    let mut opts = source_options(&args.sources, hunt_concurrency)?;
     progress::install(progress::for_stderr(args.quiet));
+    opts.progress =
+        progress::choose(std::io::stderr().is_terminal(), args.quiet) == progress::Kind::Bar;
     let facts = scan::collect(&opts)?;
     let mut findings = scan::evaluate(&rules, &facts, &settings);
     // "Today" for waivers is the scan clock's (UTC) day, so `--now` makes runs reproducible.

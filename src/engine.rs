@@ -134,12 +134,25 @@ impl Outcome {
 }
 
 fn finding(rule: &Rule, o: Outcome) -> Finding {
+    finding_from(rule, o, None)
+}
+
+/// `source`: the subject's own source (`each.value.source`), for rules whose subjects come
+/// from several sources.
+fn finding_from(rule: &Rule, o: Outcome, source: Option<Source>) -> Finding {
     Finding {
         rule: rule.id.clone(),
         status: o.status,
         severity: rule.severity,
         // The most specific source names the finding (file over config, host over config).
-        source: rule.sources.iter().max().copied().unwrap_or(Source::Config),
+        // An any_source rule without a subject is named by its first (primary) source.
+        source: source.unwrap_or_else(|| {
+            if rule.any_source {
+                rule.sources.first().copied().unwrap_or(Source::Config)
+            } else {
+                rule.sources.iter().max().copied().unwrap_or(Source::Config)
+            }
+        }),
         title: rule.title.clone(),
         message: o.message,
         subject: o.subject,
@@ -163,7 +176,12 @@ fn evaluate_rule(rule: &Rule, facts: &Facts, ctx: &mut Context<'_>, out: &mut Ve
         ));
         return;
     }
-    if let Some(o) = source_gate(rule, facts) {
+    let gate = if rule.any_source {
+        any_source_gate(rule, facts)
+    } else {
+        source_gate(rule, facts)
+    };
+    if let Some(o) = gate {
         out.push(finding(rule, o));
         return;
     }
@@ -220,10 +238,25 @@ fn evaluate_rule(rule: &Rule, facts: &Facts, ctx: &mut Context<'_>, out: &mut Ve
         },
     };
     if subjects.is_empty() {
-        let o = match rule.when_none.message.as_ref().map(|m| m.evaluate(ctx)) {
-            None => Outcome::plain(rule.when_none.status, "nothing to check".into()),
-            Some(Ok(v)) => Outcome::plain(rule.when_none.status, display(&v)),
-            Some(Err(e)) => Outcome::plain(
+        // A source in error that gave no subject must not read as "nothing to check".
+        let failed = rule
+            .sources
+            .iter()
+            .filter(|_| rule.any_source)
+            .find_map(|s| match facts.source(*s) {
+                SourceState::Error(why) => {
+                    Some(format!("{} source unavailable: {why}", s.as_str()))
+                }
+                _ => None,
+            });
+        let o = match (
+            failed,
+            rule.when_none.message.as_ref().map(|m| m.evaluate(ctx)),
+        ) {
+            (Some(why), _) => Outcome::plain(Status::Error, why),
+            (None, None) => Outcome::plain(rule.when_none.status, "nothing to check".into()),
+            (None, Some(Ok(v))) => Outcome::plain(rule.when_none.status, display(&v)),
+            (None, Some(Err(e))) => Outcome::plain(
                 Status::Error,
                 format!("cannot evaluate when_none_message: {}", readable(&e)),
             ),
@@ -236,7 +269,11 @@ fn evaluate_rule(rule: &Rule, facts: &Facts, ctx: &mut Context<'_>, out: &mut Ve
             ctx.declare_var("each", each.clone());
         }
         let o = evaluate_subject(rule, ctx, each.as_ref());
-        out.push(finding(rule, o));
+        let source = rule
+            .any_source
+            .then(|| subject_source(rule, each.as_ref()))
+            .flatten();
+        out.push(finding_from(rule, o, source));
     }
 }
 
@@ -271,6 +308,32 @@ fn source_gate(rule: &Rule, facts: &Facts) -> Option<Outcome> {
     error
 }
 
+/// For `any_source` rules: skip only when every source is off.
+fn any_source_gate(rule: &Rule, facts: &Facts) -> Option<Outcome> {
+    let mut off = Vec::new();
+    for source in &rule.sources {
+        match facts.source(*source) {
+            SourceState::Off(why) => off.push(format!("{} source off: {why}", source.as_str())),
+            SourceState::Available | SourceState::Error(_) => return None,
+        }
+    }
+    Some(Outcome::plain(Status::Skip, off.join("; ")))
+}
+
+/// `each.value.source` when it names one of the rule's sources.
+fn subject_source(rule: &Rule, each: Option<&Value>) -> Option<Source> {
+    let Some(Value::Object(m)) = each else {
+        return None;
+    };
+    let Some(Value::Object(v)) = m.get("value") else {
+        return None;
+    };
+    match v.get("source") {
+        Some(Value::String(s)) => Source::parse(s).filter(|s| rule.sources.contains(s)),
+        _ => None,
+    }
+}
+
 fn product_gate(rule: &Rule, facts: &Facts) -> Option<Outcome> {
     if rule.products.is_empty() {
         return None;
@@ -294,7 +357,7 @@ fn product_gate(rule: &Rule, facts: &Facts) -> Option<Outcome> {
 }
 
 /// `requires` gives probe objects (`{state, reason}`); the first one that is not `ok` decides.
-// An Outcome is built once per rule: boxing the error side would buy nothing.
+// Both arms carry a finding's outcome, built once per rule: boxing it buys nothing.
 #[allow(clippy::result_large_err)]
 fn probe_gate(expr: &Expression, ctx: &Context<'_>) -> Result<Option<Outcome>, Outcome> {
     let value = expr.evaluate(ctx).map_err(|e| {
@@ -602,6 +665,73 @@ rule "t.tls" {
         );
         assert_eq!(f[0].status, Status::Skip);
         assert_eq!(f[0].message, "insufficient permission: GET /v1/sys/audit");
+    }
+
+    #[test]
+    fn any_source_rules_run_unless_every_source_is_off() {
+        let src = r#"
+rule "t.cert" {
+  title = "c"
+  severity = "high"
+  profile = "baseline"
+  sources = ["file", "api"]
+  any_source = true
+  for_each = tls == null ? [] : tls.listeners
+  subject = each.value.subject
+  condition = each.value.ok
+  message = "bad"
+  rationale = "r"
+  remediation = "fix"
+  when_none = "skip"
+}
+"#;
+        let set = rules(src);
+        let doc = json!({"tls": {"listeners": [
+            {"source": "api", "subject": "live listener a:1", "ok": false}
+        ]}});
+        let mut sources = BTreeMap::new();
+        sources.insert(Source::File, SourceState::Off("--no-host".into()));
+        sources.insert(Source::Api, SourceState::Available);
+        let f = evaluate(
+            &set,
+            &Facts {
+                sources: sources.clone(),
+                doc,
+                secret_values: Vec::new(),
+            },
+            &Settings::default(),
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].status, f[0].source), (Status::Fail, Source::Api));
+        // Every source off: one skip naming each, from the primary source.
+        sources.insert(Source::Api, SourceState::Off("--no-api".into()));
+        let f = evaluate(
+            &set,
+            &Facts {
+                sources: sources.clone(),
+                doc: json!({"tls": null}),
+                secret_values: Vec::new(),
+            },
+            &Settings::default(),
+        );
+        assert_eq!((f[0].status, f[0].source), (Status::Skip, Source::File));
+        assert_eq!(
+            f[0].message,
+            "file source off: --no-host; api source off: --no-api"
+        );
+        // A source in error that gave no subject is an error, never "nothing to check".
+        sources.insert(Source::Api, SourceState::Error("connection refused".into()));
+        let f = evaluate(
+            &set,
+            &Facts {
+                sources,
+                doc: json!({"tls": null}),
+                secret_values: Vec::new(),
+            },
+            &Settings::default(),
+        );
+        assert_eq!(f[0].status, Status::Error);
+        assert!(f[0].message.contains("connection refused"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod facts;
 pub mod merge;
 pub mod model;
+pub mod policy;
 pub mod progress;
 pub mod report;
 pub mod rules;

@@ -2,7 +2,9 @@
 //! This is the only layer (with `cli`) that touches the file system and the clock.
 
 use crate::engine::{self, Settings};
+use crate::facts::api::{self as api_source, ApiOptions, ProbeState};
 use crate::facts::config::{self, ConfigPath};
+use crate::facts::live_tls;
 use crate::facts::{Facts, SourceState};
 use crate::model::{Finding, Source};
 use crate::report::{Report, Summary, Tool, SCHEMA_VERSION};
@@ -20,6 +22,11 @@ pub struct SourceOptions {
     pub no_config: bool,
     pub no_host: bool,
     pub no_api: bool,
+    /// The API settings resolved from flags, environment and `~/.vault-token` (`None`: no
+    /// address configured).
+    pub api: Option<ApiOptions>,
+    /// Show the progress of long API phases (the root-token hunt) on standard error.
+    pub progress: bool,
     pub now: OffsetDateTime,
 }
 
@@ -31,6 +38,8 @@ impl Default for SourceOptions {
             no_config: false,
             no_host: false,
             no_api: false,
+            api: None,
+            progress: false,
             now: OffsetDateTime::now_utc(),
         }
     }
@@ -252,19 +261,49 @@ pub fn collect(opts: &SourceOptions) -> Result<Facts, InputError> {
             value
         }
     };
-    sources.insert(
-        Source::Api,
-        if opts.no_api {
-            SourceState::Off("--no-api".into())
-        } else {
-            SourceState::Off("API checks are not part of this build yet".into())
-        },
-    );
+    let (api_state, api_doc, live) = collect_api(opts);
+    // Second line of defence: the collector never puts the token in the facts, and rendered
+    // output is scrubbed of it anyway.
+    if let Some(token) = opts.api.as_ref().and_then(|a| a.token.as_ref()) {
+        secret_values.push(token.expose().to_string());
+    }
+    if let Some(name) = api_doc["product"].as_str() {
+        product = json!({"name": name, "detected_from": "the API"});
+    }
+    let mut api_doc = api_doc;
+    if !api_doc.is_null() {
+        let config_state = sources.get(&Source::Config).map(SourceState::describe);
+        let drift = crate::facts::drift::running_config_drift(
+            &config_doc,
+            config_state.as_deref(),
+            &api_doc["config_sanitized"],
+        );
+        add_file_audits(&mut api_doc, &config_doc, product["name"].as_str());
+        let nodes = node_views(&api_doc);
+        readable_token_times(&mut api_doc);
+        annotate_scanner_policy(&mut api_doc);
+        if let Some(obj) = api_doc.as_object_mut() {
+            obj.insert("running_config_drift".into(), drift);
+            obj.insert("nodes".into(), nodes);
+        }
+    }
+    sources.insert(Source::Api, api_state);
+
+    // The live listeners join the file entries: the certificate rules judge both.
+    let (live_listeners, live_probes) = live_tls::entries(&live);
+    served_versus_file(&mut api_doc, &tls_doc, &live_listeners);
+    let tls_doc = if tls_doc.is_null() && live.is_empty() {
+        Json::Null
+    } else {
+        let mut listeners = tls_doc["listeners"].as_array().cloned().unwrap_or_default();
+        listeners.extend(live_listeners);
+        json!({"listeners": listeners, "live": live_probes})
+    };
 
     doc.insert("config".into(), config_doc);
     doc.insert("tls".into(), tls_doc);
     doc.insert("host".into(), host_doc);
-    doc.insert("api".into(), Json::Null);
+    doc.insert("api".into(), api_doc);
     doc.insert(
         "scan".into(),
         json!({
@@ -279,6 +318,305 @@ pub fn collect(opts: &SourceOptions) -> Result<Facts, InputError> {
         doc: Json::Object(doc),
         secret_values,
     })
+}
+
+type LiveResults = Vec<(live_tls::LiveTarget, crate::facts::tls::LiveTlsFacts)>;
+
+/// The API source: its state, its facts, and the live TLS inspections (the addressed listener,
+/// concurrently with the API reads, then each node that `--cluster` discovered).
+fn collect_api(opts: &SourceOptions) -> (SourceState, Json, LiveResults) {
+    if opts.no_api {
+        return (SourceState::Off("--no-api".into()), Json::Null, Vec::new());
+    }
+    let Some(api) = opts.api.as_ref().filter(|a| a.addr.is_some()) else {
+        return (
+            SourceState::Off("no address: set VAULT_ADDR or --addr".into()),
+            Json::Null,
+            Vec::new(),
+        );
+    };
+    let now = opts.now.unix_timestamp();
+    let addressed = live_tls::addressed_target(api);
+    let (facts, mut live) = std::thread::scope(|s| {
+        let tls = s.spawn(|| {
+            addressed
+                .as_ref()
+                .map(|t| live_tls::inspect(std::slice::from_ref(t), api, now))
+                .unwrap_or_default()
+        });
+        // The collector reports absolute counts; the terminal indicator takes increments.
+        let last: std::sync::Mutex<Option<(api_source::Phase, usize)>> =
+            std::sync::Mutex::new(None);
+        let show = |p: api_source::Progress| {
+            let bar = crate::progress::global();
+            let Ok(mut last) = last.lock() else { return };
+            let done_before = match *last {
+                Some((phase, done)) if phase == p.phase => done,
+                _ => {
+                    let label = match p.phase {
+                        api_source::Phase::RootTokenHunt => "root-token hunt",
+                        api_source::Phase::Cluster => "cluster nodes",
+                    };
+                    bar.start(p.total as u64, label);
+                    0
+                }
+            };
+            bar.inc(p.done.saturating_sub(done_before) as u64);
+            *last = Some((p.phase, p.done));
+            if p.done >= p.total {
+                bar.finish();
+            }
+        };
+        let progress: Option<&(dyn Fn(api_source::Progress) + Sync)> =
+            if opts.progress { Some(&show) } else { None };
+        let facts = api_source::collect(api, progress);
+        (facts, tls.join().unwrap_or_default())
+    });
+    let nodes = live_tls::cluster_targets(&facts, api, addressed.as_ref());
+    live.extend(live_tls::inspect(&nodes, api, now));
+    let state = match facts.state {
+        ProbeState::Error => SourceState::Error(
+            facts
+                .reason
+                .clone()
+                .unwrap_or_else(|| "the API could not be read".into()),
+        ),
+        ProbeState::Skip => SourceState::Off(
+            facts
+                .reason
+                .clone()
+                .unwrap_or_else(|| "API source off".into()),
+        ),
+        ProbeState::Ok => SourceState::Available,
+    };
+    (
+        state,
+        serde_json::to_value(&facts).unwrap_or(Json::Null),
+        live,
+    )
+}
+
+/// Cross-source drift: the leaf the addressed listener serves against the `tls_cert_file` of
+/// the config's TLS listener on the same port. A certificate renewed on disk but not reloaded
+/// (no SIGHUP) is a difference of `api.running_config_drift`.
+fn served_versus_file(api: &mut Json, file_tls: &Json, live: &[Json]) {
+    let Some(served) = live.iter().find(|l| l["role"] == "addr") else {
+        return;
+    };
+    let Some(served_fp) = served["cert"]["certificates"][0]["sha256_fingerprint"].as_str() else {
+        return;
+    };
+    let port_of = |a: &str| a.rsplit_once(':').map(|(_, p)| p.to_string());
+    let served_port = served["address"].as_str().and_then(port_of);
+    let same_port: Vec<&Json> = file_tls["listeners"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|l| l["address"].as_str().and_then(port_of) == served_port)
+        .collect();
+    // Only a single listener on that port can be told apart from the others.
+    let [file] = same_port.as_slice() else {
+        return;
+    };
+    let Some(file_fp) = file["cert"]["certificates"][0]["sha256_fingerprint"].as_str() else {
+        return;
+    };
+    let Some(drift) = api.get_mut("running_config_drift") else {
+        return;
+    };
+    if drift["state"] != "ok" {
+        return;
+    }
+    if let Some(obj) = drift["data"].as_object_mut() {
+        if let Some(list) = obj.get_mut("compared").and_then(Json::as_array_mut) {
+            list.push(json!("the leaf certificate served against tls_cert_file"));
+        }
+    }
+    if served_fp == file_fp {
+        return;
+    }
+    let describe = |c: &Json| {
+        format!(
+            "{} (serial {}, not after {})",
+            c["subject"].as_str().unwrap_or("?"),
+            c["serial_hex"].as_str().unwrap_or("?"),
+            c["not_after"].as_str().unwrap_or("?")
+        )
+    };
+    if let Some(list) = drift
+        .pointer_mut("/data/differences")
+        .and_then(Json::as_array_mut)
+    {
+        list.push(json!({
+            "key": format!(
+                "listener {}: served certificate vs {}",
+                file["address"].as_str().unwrap_or("?"),
+                file["cert_file"].as_str().unwrap_or("tls_cert_file")
+            ),
+            "file": describe(&file["cert"]["certificates"][0]),
+            "running": describe(&served["cert"]["certificates"][0]),
+        }));
+    }
+}
+
+/// Root tokens' creation times as RFC 3339, for people.
+fn readable_token_times(api: &mut Json) {
+    let Some(list) = api
+        .pointer_mut("/root_token_hunt/data/root_tokens")
+        .and_then(Json::as_array_mut)
+    else {
+        return;
+    };
+    for t in list {
+        let at = t["creation_time"]
+            .as_i64()
+            .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
+            .map(rfc3339);
+        if let Some(obj) = t.as_object_mut() {
+            obj.insert("created_at".into(), json!(at));
+        }
+    }
+}
+
+/// The nodes the per-node rules judge: every node `--cluster` discovered, else the addressed one.
+fn node_views(api: &Json) -> Json {
+    let pick = |a: &Json, b: &Json, k: &str| {
+        if a[k].is_null() {
+            b[k].clone()
+        } else {
+            a[k].clone()
+        }
+    };
+    let cluster = &api["cluster"];
+    if cluster["enabled"] == json!(true) && cluster["state"] == "ok" {
+        let nodes: Vec<Json> = cluster["nodes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|n| {
+                json!({
+                    "subject": format!("node {}", n["api_address"].as_str().unwrap_or_default()),
+                    "api_address": n["api_address"],
+                    "role": "cluster",
+                    "active": n["active"],
+                    "initialized": n["initialized"],
+                    "sealed": n["sealed"],
+                    "standby": n["standby"],
+                    "version": n["version"],
+                    "health": n["health"],
+                    "seal_status": n["seal_status"],
+                })
+            })
+            .collect();
+        return Json::Array(nodes);
+    }
+    let h = &api["health"]["data"];
+    let s = &api["seal_status"]["data"];
+    let address = api["target"]["address"]
+        .as_str()
+        .unwrap_or_default()
+        .trim_end_matches('/')
+        .to_string();
+    json!([{
+        "subject": format!("node {address}"),
+        "api_address": address,
+        "role": "addr",
+        "active": if h["standby"].is_boolean() { json!(h["standby"] == json!(false) && h["sealed"] == json!(false)) } else { Json::Null },
+        "initialized": pick(h, s, "initialized"),
+        "sealed": pick(h, s, "sealed"),
+        "standby": h["standby"],
+        "version": api["version"],
+        "health": api["health"],
+        "seal_status": api["seal_status"],
+    }])
+}
+
+/// Marks the policies that grant nothing beyond what `vaultsec policy` prints for the built-in
+/// rules: the scan token's own policy needs `sudo` on a few read paths, and is not over-broad
+/// for it. Matched on content (paths and capabilities), never on the policy's name.
+fn annotate_scanner_policy(api: &mut Json) {
+    let allowed = crate::policy::builtin_grants();
+    let Some(list) = api
+        .pointer_mut("/policies/data/policies")
+        .and_then(Json::as_array_mut)
+    else {
+        return;
+    };
+    for p in list {
+        let rules = p["rules"].as_array().cloned().unwrap_or_default();
+        let within = p["parse_error"].is_null()
+            && !rules.is_empty()
+            && rules.iter().all(|r| {
+                let path = r["path"].as_str().unwrap_or_default();
+                let caps: Vec<&str> = r["capabilities"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Json::as_str)
+                    .collect();
+                // The default policy's own paths are in every token; deny grants nothing.
+                caps.iter().all(|c| *c == "deny")
+                    || allowed
+                        .get(path)
+                        .is_some_and(|set| caps.iter().all(|c| set.contains(*c)))
+            });
+        if let Some(obj) = p.as_object_mut() {
+            obj.insert("scanner_policy".into(), json!(within));
+        }
+    }
+}
+
+/// OpenBao declares audit devices in the config file (`audit` blocks); they count as devices
+/// even when the token may not read `sys/audit`. Merged into `api.audit_devices` by path.
+fn add_file_audits(api: &mut Json, config: &Json, product: Option<&str>) {
+    let Some(summary) = api.get_mut("audit_devices").and_then(Json::as_object_mut) else {
+        return;
+    };
+    let declared: Vec<&Json> = config["audits"].as_array().into_iter().flatten().collect();
+    if product != Some("openbao") || config.is_null() {
+        summary.insert("file_count".into(), Json::Null);
+        return;
+    }
+    let norm = |p: &str| format!("{}/", p.trim_end_matches('/'));
+    let mut devices = summary
+        .get("devices")
+        .and_then(Json::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for d in &declared {
+        let path = d["path"].as_str().unwrap_or_default();
+        let known = devices
+            .iter_mut()
+            .find(|x| x["path"].as_str().map(norm) == Some(norm(path)));
+        match known {
+            Some(x) => {
+                let src = x["source"].as_str().unwrap_or_default().to_string();
+                // The running config shows no audit options; the file does.
+                if !src.contains("api") {
+                    x["options"] = d["options"].clone();
+                    x["log_raw"] = json!(crate::facts::drift::weak_bool(d["options"].get("log_raw")));
+                    x["hmac_accessor"] = json!(d["options"]
+                        .get("hmac_accessor")
+                        .is_none_or(|v| crate::facts::drift::weak_bool(Some(v))));
+                }
+                x["source"] = json!(format!("{src}+file"));
+            }
+            None => devices.push(json!({
+                "path": norm(path),
+                "type": d["type"],
+                "description": d["description"],
+                "local": null,
+                "options": d["options"],
+                "log_raw": crate::facts::drift::weak_bool(d["options"].get("log_raw")),
+                "hmac_accessor": d["options"].get("hmac_accessor").is_none_or(|v| crate::facts::drift::weak_bool(Some(v))),
+                "source": "file",
+            })),
+        }
+    }
+    summary.insert("file_count".into(), json!(declared.len()));
+    summary.insert("total".into(), json!(devices.len()));
+    summary.insert("known".into(), json!(true));
+    summary.insert("devices".into(), Json::Array(devices));
 }
 
 pub fn rfc3339(t: OffsetDateTime) -> String {

@@ -2,9 +2,12 @@
 //! `config` (the server configuration), `tls` (certificate files the config names),
 //! `host` (the node), `api` (the live server), and `scan` (when and how the scan ran).
 
+pub mod api;
 pub mod config;
+pub mod drift;
 pub mod hcl1;
 pub mod host;
+pub mod live_tls;
 pub mod tls;
 pub mod tls_files;
 

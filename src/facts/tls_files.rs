@@ -75,6 +75,9 @@ pub fn collect(config: &Json, root: &Path, now_unix: i64) -> Json {
             .map(|(k, _)| k)
             .collect();
         listeners.push(json!({
+            "source": "file",
+            "subject": format!("listener {}", l["address"].as_str().unwrap_or_default()),
+            "cert_label": format!("certificate {}", cert_file.unwrap_or_default()),
             "address": l["address"],
             "index": l["index"],
             "loc": l["loc"],
@@ -84,6 +87,7 @@ pub fn collect(config: &Json, root: &Path, now_unix: i64) -> Json {
             "key_loc": key_loc,
             "missing": missing,
             "expected_host": expected_host,
+            "expected_from": "api_addr",
             "cert": cert,
         }));
     }

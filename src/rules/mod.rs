@@ -60,6 +60,9 @@ pub struct Rule {
     pub products: Vec<String>,
     /// A practice only a person can attest: always `manual`.
     pub manual: bool,
+    /// Subjects come from several sources and carry their own state: the rule runs unless
+    /// every source is off (certificate rules: files the config names, and the live listener).
+    pub any_source: bool,
     pub params: hcl::Map<String, Value>,
     pub rationale: String,
     pub remediation: String,
@@ -394,6 +397,7 @@ const RULE_ATTRIBUTES: &[&str] = &[
     "sources",
     "products",
     "manual",
+    "any_source",
     "params",
     "rationale",
     "remediation",
@@ -553,6 +557,16 @@ fn parse_rule(
         Some((_, l)) => return Err(err(l, format!("rule {id:?}: manual must be true or false"))),
         None => false,
     };
+    let any_source = match constant("any_source")? {
+        Some((Value::Bool(b), _)) => b,
+        Some((_, l)) => {
+            return Err(err(
+                l,
+                format!("rule {id:?}: any_source must be true or false"),
+            ))
+        }
+        None => false,
+    };
     if sources.is_empty() && !manual {
         return Err(at("missing required attribute \"sources\"".into()));
     }
@@ -584,6 +598,7 @@ fn parse_rule(
         sources,
         products,
         manual,
+        any_source,
         params,
         rationale: string("rationale", true)?,
         remediation: string("remediation", true)?,
@@ -607,6 +622,13 @@ fn parse_rule(
         line,
         data_refs: Vec::new(),
     };
+    if let Some(e) = rule
+        .api_paths
+        .iter()
+        .find_map(|p| crate::policy::parse_entry(p).err())
+    {
+        return Err(at(e));
+    }
     if !rule.manual {
         for required in ["condition", "message"] {
             if !attrs.contains_key(required) {

@@ -1,0 +1,410 @@
+# The live API (source: api) and the live TLS listener.
+# Facts: api.<probe> = { path, state (ok|skip|error), reason, http_status, data } for every
+# endpoint read (`vaultsec facts` shows them); api.nodes = the nodes judged one by one (every
+# node with --cluster, else the addressed one); api.running_config_drift; tls.live = the TLS
+# probes of each addressed listener. `requires` turns a 403 into skip "insufficient permission:
+# GET /v1/..." and a failed read into error. api_paths feed `vaultsec policy`.
+
+rule "api.uninitialized-or-sealed" {
+  title     = "The server is initialized and unsealed"
+  severity  = "critical"
+  profile   = "baseline"
+  sources   = ["api"]
+  for_each  = api.nodes
+  subject   = each.value.subject
+  error_if  = each.value.initialized == null || each.value.sealed == null ? "cannot tell whether ${each.value.api_address} is initialized and unsealed: ${coalesce(each.value.health.reason, each.value.seal_status.reason, "no answer from sys/health or sys/seal-status")}" : null
+  condition = each.value.initialized == true && each.value.sealed == false
+  message   = each.value.initialized == false ? "${each.value.api_address} is not initialized: anyone who reaches it can initialize it and hold its keys" : "${each.value.api_address} is sealed: it serves no request"
+  pass_message = "${each.value.api_address} is initialized and unsealed${each.value.standby == true ? " (standby)" : ""}"
+  evidence  = { initialized = each.value.initialized, sealed = each.value.sealed, standby = each.value.standby, http_status = each.value.health.http_status }
+  when_none = "skip"
+  when_none_message = "no node to check"
+  rationale = "An uninitialized server can be initialized by whoever reaches it first, who then holds the unseal keys and the root token. A sealed node serves nothing; in a cluster it also reduces the failure tolerance."
+  remediation = "Initialize new servers right away (vault operator init, keys to separate holders under PGP) and unseal sealed nodes; investigate why a node sealed (restart without auto-unseal, seal key unavailable)."
+  references = [
+    "https://developer.hashicorp.com/vault/api-docs/system/health",
+    "https://developer.hashicorp.com/vault/docs/concepts/seal",
+  ]
+}
+
+rule "api.audit-disabled" {
+  title     = "At least one audit device is enabled"
+  severity  = "critical"
+  profile   = "baseline"
+  sources   = ["api"]
+  api_paths = ["sys/audit read,sudo", "sys/config/state/sanitized read"]
+  # A device seen anywhere (sys/audit, the running config, OpenBao's `audit` blocks of the
+  # config file) settles it; without one, an unreadable sys/audit leaves it open.
+  skip_if   = api.audit_devices.total == 0 && api.audit.state == "skip" ? api.audit.reason : null
+  error_if  = api.audit_devices.total == 0 && api.audit.state != "ok" ? coalesce(api.audit.reason, "audit devices could not be read") : null
+  condition = api.audit_devices.total > 0
+  message   = "no audit device is enabled: requests to this server leave no trace"
+  pass_message = "${api.audit_devices.total} audit device(s): ${join(", ", [for d in api.audit_devices.devices : "${d.path} (${d.type}, from ${d.source})"])}"
+  evidence  = {
+    from_api          = api.audit_devices.api_count
+    from_running_config = api.audit_devices.config_count
+    from_config_file  = api.audit_devices.file_count
+    devices           = [for d in api.audit_devices.devices : { path = d.path, type = d.type, source = d.source }]
+  }
+  rationale = "Audit devices are the only record of who did what in Vault. Without one, a leaked token's use, a policy change or a root token's creation cannot be traced."
+  remediation = "Enable a file, syslog or socket audit device (Vault: vault audit enable file file_path=/var/log/vault/audit.log; OpenBao: an audit \"file\" block in the server config, then SIGHUP)."
+  references = [
+    "https://developer.hashicorp.com/vault/docs/concepts/production-hardening#enable-auditing",
+    "https://openbao.org/docs/configuration/audit/",
+    "NIST SP 800-53 AU-2, AU-12",
+  ]
+}
+
+rule "api.audit-redundancy" {
+  title     = "At least two audit devices are enabled"
+  severity  = "medium"
+  profile   = "production"
+  sources   = ["api"]
+  params    = { minimum = 2 }
+  api_paths = ["sys/audit read,sudo", "sys/config/state/sanitized read"]
+  skip_if   = api.audit_devices.total < params.minimum && api.audit.state == "skip" ? api.audit.reason : null
+  error_if  = api.audit_devices.total < params.minimum && api.audit.state != "ok" ? coalesce(api.audit.reason, "audit devices could not be read") : null
+  condition = api.audit_devices.total >= params.minimum
+  message   = "${api.audit_devices.total} audit device(s), fewer than ${params.minimum}: if Vault can write to none of them it stops answering requests"
+  pass_message = "${api.audit_devices.total} audit devices"
+  evidence  = { devices = [for d in api.audit_devices.devices : { path = d.path, type = d.type }] }
+  rationale = "Vault refuses to serve a request it cannot audit: with a single device, a full disk or a dead syslog daemon takes the whole cluster down. A second device (another disk, or a socket/syslog target) keeps it serving."
+  remediation = "Add a second audit device on independent storage or transport (e.g. a file device plus a syslog or socket device)."
+  references = [
+    "https://developer.hashicorp.com/vault/docs/audit#blocked-audit-devices",
+    "NIST SP 800-53 AU-9",
+  ]
+}
+
+rule "api.audit-siem" {
+  title     = "An audit device ships logs off the host"
+  severity  = "low"
+  profile   = "production"
+  sources   = ["api"]
+  api_paths = ["sys/audit read,sudo", "sys/config/state/sanitized read"]
+  skip_if   = length([for d in api.audit_devices.devices : d if contains(["syslog", "socket"], coalesce(d.type, ""))]) == 0 && api.audit.state == "skip" ? api.audit.reason : null
+  error_if  = length([for d in api.audit_devices.devices : d if contains(["syslog", "socket"], coalesce(d.type, ""))]) == 0 && api.audit.state != "ok" ? coalesce(api.audit.reason, "audit devices could not be read") : null
+  condition = length([for d in api.audit_devices.devices : d if contains(["syslog", "socket"], coalesce(d.type, ""))]) > 0
+  message   = "no syslog or socket audit device: audit logs stay on the server (${length(api.audit_devices.devices)} device(s): ${join(", ", [for d in api.audit_devices.devices : "${d.path} (${d.type})"])})"
+  pass_message = "shipped by ${join(", ", [for d in api.audit_devices.devices : d.path if contains(["syslog", "socket"], coalesce(d.type, ""))])}"
+  evidence  = { devices = [for d in api.audit_devices.devices : { path = d.path, type = d.type }] }
+  rationale = "An attacker with root on the node can edit a local audit file; logs streamed to a SIEM as they are written are out of reach and can be alerted on. (A file device tailed by a shipping agent also works: attest it under ops.siem-shipping.)"
+  remediation = "Add a syslog or socket audit device that forwards to your SIEM, or ship the file device's log with an agent and waive this with that reason."
+  references = [
+    "https://developer.hashicorp.com/vault/docs/audit/socket",
+    "https://developer.hashicorp.com/vault/docs/audit/syslog",
+    "CIS Controls v8 8.9",
+  ]
+}
+
+rule "api.audit-log-raw" {
+  title     = "Audit devices hash secrets (no log_raw, hmac_accessor on)"
+  severity  = "high"
+  profile   = "baseline"
+  sources   = ["api"]
+  api_paths = ["sys/audit read,sudo"]
+  for_each  = api.audit_devices.devices
+  subject   = "audit device ${each.value.path}"
+  skip_if   = each.value.source == "config" ? "the running configuration lists ${each.value.path} without its options; reading them needs sys/audit (${coalesce(api.audit.reason, "not read")})" : null
+  condition = !each.value.log_raw && each.value.hmac_accessor
+  message   = "audit device ${each.value.path} ${each.value.log_raw ? "has log_raw = true: tokens, secrets and passwords are written in clear text" : "has hmac_accessor = false: token accessors are written in clear text"}"
+  pass_message = "secrets and accessors are HMAC-hashed"
+  evidence  = { log_raw = each.value.log_raw, hmac_accessor = each.value.hmac_accessor, type = each.value.type }
+  when_none = "skip"
+  when_none_message = "no audit device to inspect (see api.audit-disabled)"
+  rationale = "By default Vault HMACs secrets, tokens and accessors in audit entries. log_raw writes them in clear text, and hmac_accessor = false leaks accessors that can look up and revoke tokens: the audit log becomes a trove of credentials."
+  remediation = "Disable and re-enable the device without log_raw (and without hmac_accessor = false); OpenBao: fix the audit block's options and send SIGHUP. Rotate what the clear-text log exposed."
+  references = [
+    "https://developer.hashicorp.com/vault/docs/audit#common-configuration-options",
+    "NIST SP 800-53 AU-9",
+  ]
+}
+
+rule "api.root-tokens" {
+  title     = "No live root token"
+  severity  = "critical"
+  profile   = "baseline"
+  sources   = ["api"]
+  params    = { concurrency = 8 }
+  api_paths = ["auth/token/accessors list,sudo", "auth/token/lookup-accessor update"]
+  requires  = [api.root_token_hunt]
+  # One subject per root token; a single "none" subject when there is none, which can only
+  # pass if every accessor was looked up.
+  for_each  = length(api.root_token_hunt.data.root_tokens) > 0 ? [for t in api.root_token_hunt.data.root_tokens : merge(t, { none = false })] : [{ none = true, accessor = null }]
+  subject   = each.value.none ? null : "root token ${each.value.accessor}"
+  error_if  = each.value.none && api.root_token_hunt.data.lookup_failures > 0 ? "${api.root_token_hunt.data.lookup_failures} of ${api.root_token_hunt.data.total_tokens} token lookups failed, so a root token may have been missed: ${join("; ", api.root_token_hunt.data.failure_examples)}" : null
+  condition = each.value.none
+  message   = "live root token: accessor ${each.value.accessor}, display name ${coalesce(each.value.display_name, "-")}, created ${each.value.created_at == null ? "at an unknown time" : each.value.created_at} via ${coalesce(each.value.path, "unknown path")}${each.value.ttl == 0 ? ", never expires" : ""}${each.value.is_scan_token ? " (the token this scan used)" : ""}"
+  pass_message = "no live token carries the root policy (${api.root_token_hunt.data.looked_up} tokens looked up)"
+  evidence  = each.value.none ? { tokens_looked_up = api.root_token_hunt.data.looked_up } : { accessor = each.value.accessor, display_name = each.value.display_name, created_at = each.value.created_at, path = each.value.path, ttl = each.value.ttl, orphan = each.value.orphan, is_scan_token = each.value.is_scan_token }
+  rationale = "A root token can do anything and, unless it was given a TTL, never expires. HashiCorp's guidance is to revoke the initial root token after setup and generate root tokens only for emergencies, revoking them right after."
+  remediation = "Revoke it by accessor (vault token revoke -accessor <accessor>) once nothing depends on it; use narrowly-scoped policies for day-to-day work and vault operator generate-root only in an emergency."
+  references = [
+    "https://developer.hashicorp.com/vault/docs/concepts/production-hardening#revoke-root-tokens",
+    "https://developer.hashicorp.com/vault/docs/concepts/tokens#root-tokens",
+    "NIST SP 800-53 AC-6(2)",
+  ]
+}
+
+rule "api.scanner-token-root" {
+  title     = "The scan does not run with a root token"
+  severity  = "medium"
+  profile   = "production"
+  sources   = ["api"]
+  api_paths = ["auth/token/lookup-self read"]
+  requires  = [api.token_self]
+  condition = !api.token_self.data.is_root
+  message   = "this scan ran with a root token (accessor ${coalesce(api.token_self.data.accessor, "-")}): use a token made from `vaultsec policy`"
+  pass_message = "the scan token has policies ${join(", ", api.token_self.data.policies)}"
+  evidence  = { accessor = api.token_self.data.accessor, policies = api.token_self.data.policies }
+  rationale = "An audit scanner only reads. Running it with a root token puts an all-powerful credential in CI variables, cron jobs and shells, where it outlives the scan."
+  remediation = "Create the least-privilege policy (vaultsec policy | vault policy write vaultsec-scan -) and a short-lived token from it, and revoke the root token."
+  references = ["https://developer.hashicorp.com/vault/docs/concepts/policies", "NIST SP 800-53 AC-6"]
+}
+
+rule "api.tokens-no-expiry" {
+  title     = "Non-root tokens expire"
+  severity  = "low"
+  profile   = "strict"
+  sources   = ["api"]
+  api_paths = ["auth/token/accessors list,sudo", "auth/token/lookup-accessor update"]
+  requires  = [api.root_token_hunt]
+  # Periodic tokens without an explicit max TTL count too: renewed, they never expire.
+  error_if  = api.root_token_hunt.data.no_expiry.count + api.root_token_hunt.data.periodic_unbounded.count == 0 && api.root_token_hunt.data.lookup_failures > 0 ? "${api.root_token_hunt.data.lookup_failures} of ${api.root_token_hunt.data.total_tokens} token lookups failed" : null
+  condition = api.root_token_hunt.data.no_expiry.count + api.root_token_hunt.data.periodic_unbounded.count == 0
+  message   = "${api.root_token_hunt.data.no_expiry.count + api.root_token_hunt.data.periodic_unbounded.count} non-root token(s) never expire (${api.root_token_hunt.data.no_expiry.count} without a TTL, ${api.root_token_hunt.data.periodic_unbounded.count} periodic without an explicit max TTL), e.g. ${join(", ", [for t in concat(api.root_token_hunt.data.no_expiry.examples, api.root_token_hunt.data.periodic_unbounded.examples) : "${t.accessor} (${coalesce(t.display_name, "-")}, ${coalesce(t.path, "-")})"])}"
+  pass_message = "every non-root token of ${api.root_token_hunt.data.looked_up} has a TTL and a bound"
+  evidence  = { without_ttl = api.root_token_hunt.data.no_expiry.count, periodic_without_max_ttl = api.root_token_hunt.data.periodic_unbounded.count, examples = concat(api.root_token_hunt.data.no_expiry.examples, api.root_token_hunt.data.periodic_unbounded.examples) }
+  rationale = "A token that never expires stays valid until someone revokes it: a leaked one is good for ever. A periodic token without an explicit max TTL is the same once something keeps renewing it."
+  remediation = "Give tokens a TTL and an upper bound (token roles with token_explicit_max_ttl, auth method token_max_ttl; periodic tokens with -explicit-max-ttl) and revoke those that never expire."
+  references = ["https://developer.hashicorp.com/vault/docs/concepts/tokens#token-time-to-live-periodic-tokens-and-explicit-max-ttls"]
+}
+
+rule "api.raft-quorum" {
+  title     = "Integrated storage has an odd number (3+) of healthy voters"
+  severity  = "high"
+  profile   = "baseline"
+  sources   = ["api"]
+  api_paths = ["sys/storage/raft/configuration read", "sys/storage/raft/autopilot/state read"]
+  skip_if   = (api.seal_status.data != null ? coalesce(api.seal_status.data.storage_type, "raft") : "raft") != "raft" ? "storage is ${api.seal_status.data.storage_type}, not integrated storage (raft): no quorum to check" : (api.raft_configuration.state == "skip" ? api.raft_configuration.reason : (api.autopilot.state == "skip" ? api.autopilot.reason : null))
+  error_if  = api.raft_configuration.state == "error" ? api.raft_configuration.reason : (api.autopilot.state == "error" ? api.autopilot.reason : null)
+  condition = api.raft_configuration.data.voters >= 3 && api.raft_configuration.data.voters % 2 == 1 && api.autopilot.data.healthy == true
+  message   = join("; ", compact([
+    api.raft_configuration.data.voters < 3 ? "${api.raft_configuration.data.voters} voter(s): losing one node loses quorum" : "",
+    api.raft_configuration.data.voters % 2 == 0 ? "${api.raft_configuration.data.voters} voters (an even number tolerates no more failures than one voter less)" : "",
+    api.autopilot.data.healthy != true ? "autopilot reports the cluster unhealthy (failure tolerance ${coalesce(api.autopilot.data.failure_tolerance, "unknown")}; unhealthy: ${join(", ", [for s in api.autopilot.data.servers : s.id if s.healthy != true])})" : "",
+  ]))
+  pass_message = "${api.raft_configuration.data.voters} voters, autopilot healthy (failure tolerance ${api.autopilot.data.failure_tolerance})"
+  evidence  = { voters = api.raft_configuration.data.voters, non_voters = api.raft_configuration.data.non_voters, servers = [for s in api.raft_configuration.data.servers : { node_id = s.node_id, voter = s.voter, leader = s.leader }], autopilot_healthy = api.autopilot.data.healthy, failure_tolerance = api.autopilot.data.failure_tolerance }
+  rationale = "Raft needs a majority of voters to commit writes. With fewer than three voters a single failure stops the cluster; an even number adds a node without adding tolerance; an unhealthy autopilot means a failure tolerance already used up."
+  remediation = "Run 3 or 5 voting nodes across failure domains (vault operator raft list-peers), and fix or remove unhealthy peers (vault operator raft autopilot state)."
+  references = [
+    "https://developer.hashicorp.com/vault/docs/internals/integrated-storage#quorum-size-and-failure-tolerance",
+    "https://developer.hashicorp.com/vault/docs/concepts/integrated-storage/autopilot",
+  ]
+}
+
+rule "api.version-skew" {
+  title     = "Cluster nodes run the same version"
+  severity  = "medium"
+  profile   = "production"
+  sources   = ["api"]
+  api_paths = ["sys/ha-status read"]
+  # Versions of every node: cluster mode asks each node; otherwise sys/ha-status reports them.
+  skip_if   = api.cluster.enabled && api.cluster.state == "ok" ? (length(api.cluster.nodes) < 2 ? "a single node: no version skew possible" : null) : (api.ha_status.state == "skip" ? api.ha_status.reason : (api.ha_status.state == "ok" ? (length(api.ha_status.data.nodes) < 2 ? "a single node (no HA cluster): no version skew possible" : null) : null))
+  error_if  = api.cluster.enabled && api.cluster.state == "error" ? api.cluster.reason : (!(api.cluster.enabled && api.cluster.state == "ok") && api.ha_status.state == "error" ? api.ha_status.reason : null)
+  condition = length(distinct(compact(api.cluster.enabled && api.cluster.state == "ok" ? [for n in api.cluster.nodes : coalesce(n.version, "")] : [for n in api.ha_status.data.nodes : coalesce(n.version, "")]))) <= 1
+  message   = "nodes report different versions: ${join(", ", api.cluster.enabled && api.cluster.state == "ok" ? [for n in api.cluster.nodes : "${n.api_address} ${coalesce(n.version, "?")}"] : [for n in api.ha_status.data.nodes : "${coalesce(n.api_address, n.hostname, "?")} ${coalesce(n.version, "?")}"])}"
+  pass_message = "every node runs ${join(", ", distinct(compact(api.cluster.enabled && api.cluster.state == "ok" ? [for n in api.cluster.nodes : coalesce(n.version, "")] : [for n in api.ha_status.data.nodes : coalesce(n.version, "")])))}"
+  evidence  = { nodes = api.cluster.enabled && api.cluster.state == "ok" ? [for n in api.cluster.nodes : { node = n.api_address, version = n.version }] : [for n in api.ha_status.data.nodes : { node = n.api_address, version = n.version }] }
+  rationale = "Mixed versions are meant only for the length of a rolling upgrade: a forgotten node keeps its vulnerabilities, and the active node may move to a version the others cannot follow."
+  remediation = "Finish the upgrade: bring every node to the same version (standbys first, then the active node)."
+  references = ["https://developer.hashicorp.com/vault/docs/upgrading#ha-installations"]
+}
+
+rule "api.version-outdated" {
+  title     = "The server version fixes the known security advisories"
+  severity  = "medium"
+  profile   = "production"
+  sources   = ["api"]
+  # minimum: your own floor, above the advisories' (e.g. --set api.version-outdated.minimum=2.8.0).
+  params    = { minimum = "" }
+  for_each  = api.nodes
+  subject   = each.value.subject
+  skip_if   = each.value.version == null ? "${each.value.api_address} did not report its version" : (api.product == null ? "product not recognised from the API" : null)
+  condition = !version_lt(each.value.version, params.minimum != "" ? params.minimum : data.minimum_versions[api.product].version)
+  message   = params.minimum != "" ? "${each.value.api_address} runs ${api.product} ${each.value.version}, below the required ${params.minimum}" : "${each.value.api_address} runs ${api.product} ${each.value.version}, below ${data.minimum_versions[api.product].version}, which fixes ${data.minimum_versions[api.product].advisory}"
+  pass_message = "${api.product} ${each.value.version} (minimum ${params.minimum != "" ? params.minimum : data.minimum_versions[api.product].version})"
+  evidence  = { version = each.value.version, product = api.product, minimum = params.minimum != "" ? params.minimum : data.minimum_versions[api.product].version, advisory = data.minimum_versions[api.product].advisory }
+  when_none = "skip"
+  when_none_message = "no node to check"
+  rationale = "Vault and OpenBao fix vulnerabilities only in new releases; a server below the fixed version stays exposed."
+  remediation = "Upgrade to the latest patch release of a supported series (at least the minimum shown)."
+  references = [
+    "https://discuss.hashicorp.com/c/security",
+    "https://github.com/openbao/openbao/security/advisories",
+    "https://developer.hashicorp.com/vault/docs/concepts/production-hardening#frequently-upgrade",
+  ]
+}
+
+rule "api.user-lockout-disabled" {
+  title     = "User lockout is on for userpass, ldap and approle mounts"
+  severity  = "medium"
+  profile   = "production"
+  sources   = ["api"]
+  api_paths = ["sys/auth read", "sys/auth/+/tune read,sudo"]
+  requires  = [api.auth]
+  for_each  = [for m in api.auth.data.mounts : m if m.lockout_applicable]
+  subject   = "auth mount ${each.value.path}"
+  skip_if   = each.value.lockout_source == null && each.value.tune != null && each.value.tune.state == "skip" ? each.value.tune.reason : null
+  error_if  = each.value.lockout_source == null && each.value.tune != null && each.value.tune.state == "error" ? each.value.tune.reason : null
+  condition = each.value.lockout_disabled != true
+  message   = "${each.value.type} mount ${each.value.path} has user lockout disabled: passwords and secret IDs can be guessed without limit"
+  pass_message = each.value.lockout_source == null ? "no per-mount override: the server's lockout default applies" : "lockout on (threshold ${coalesce(each.value.tune.data.threshold, "default")})"
+  evidence  = { type = each.value.type, lockout_disabled = each.value.lockout_disabled, from = each.value.lockout_source }
+  when_none = "pass"
+  when_none_message = "no userpass, ldap or approle mount"
+  rationale = "User lockout (Vault 1.13+, OpenBao) blocks an account after repeated failed logins, which stops online guessing of passwords and AppRole secret IDs."
+  remediation = "Remove the override: vault auth tune -user-lockout-disable=false <mount> (and do not set disable_lockout in a user_lockout block or VAULT_DISABLE_USER_LOCKOUT)."
+  references = [
+    "https://developer.hashicorp.com/vault/docs/concepts/user-lockout",
+    "NIST SP 800-53 AC-7",
+  ]
+}
+
+rule "api.metrics-unauthenticated" {
+  title     = "Metrics need a token"
+  severity  = "medium"
+  profile   = "production"
+  sources   = ["api"]
+  requires  = [api.metrics_unauthenticated]
+  condition = !api.metrics_unauthenticated.data.accessible
+  message   = "GET /v1/sys/metrics answers without a token: anyone who reaches the listener reads request rates, mount and token counts, lease figures"
+  pass_message = "sys/metrics refuses callers without a token (HTTP ${api.metrics_unauthenticated.http_status})"
+  evidence  = { http_status = api.metrics_unauthenticated.http_status }
+  rationale = "Metrics reveal usage patterns, mount paths and cluster health to an unauthenticated caller, which helps reconnaissance. (Dev mode always serves them.)"
+  remediation = "Set unauthenticated_metrics_access = false in the listener's telemetry block and give the metrics collector a token with read on sys/metrics."
+  references = ["https://developer.hashicorp.com/vault/docs/configuration/listener/tcp#unauthenticated_metrics_access"]
+}
+
+rule "api.kv-v1" {
+  title     = "KV mounts keep versions (KV v2)"
+  severity  = "low"
+  profile   = "strict"
+  sources   = ["api"]
+  api_paths = ["sys/mounts read"]
+  requires  = [api.mounts]
+  for_each  = [for m in api.mounts.data.mounts : m if m.kv_version != null]
+  subject   = "mount ${each.value.path}"
+  condition = each.value.kv_version == 2
+  message   = "KV mount ${each.value.path} is version 1: an overwrite or delete loses the secret for good"
+  pass_message = "KV version 2"
+  evidence  = { type = each.value.type, version = each.value.kv_version }
+  when_none = "pass"
+  when_none_message = "no KV mount"
+  rationale = "KV v2 keeps previous versions and soft-deletes, so a secret overwritten by mistake or by an attacker can be recovered; v1 keeps nothing."
+  remediation = "Upgrade the mount: vault kv enable-versioning <path> (plan it: the mount is unavailable while it upgrades, and clients switch to the data/ paths)."
+  references = ["https://developer.hashicorp.com/vault/docs/secrets/kv/kv-v2#upgrading-from-version-1"]
+}
+
+rule "api.policy-overbroad" {
+  title     = "ACL policies grant neither sudo nor wildcard access"
+  severity  = "high"
+  profile   = "production"
+  sources   = ["api"]
+  api_paths = ["sys/policies/acl list", "sys/policies/acl/* read"]
+  requires  = [api.policies]
+  for_each  = [for p in api.policies.data.policies : p if p.name != "root"]
+  subject   = "policy ${each.value.name}"
+  skip_if   = each.value.state == "skip" ? each.value.reason : null
+  error_if  = each.value.state == "error" ? each.value.reason : (each.value.parse_error != null ? "cannot parse policy ${each.value.name}: ${each.value.parse_error}" : null)
+  # The vaultsec scan policy needs sudo where Vault demands it for reads; a policy that grants
+  # nothing beyond it (matched on content, not name) is exempt.
+  condition = !each.value.overbroad || each.value.scanner_policy
+  message   = "policy ${each.value.name} grants ${join(" and ", compact([length(each.value.sudo_paths) > 0 ? "sudo on ${join(", ", each.value.sudo_paths)}" : "", length(each.value.broad_paths) > 0 ? "capabilities on ${join(", ", each.value.broad_paths)}" : ""]))}"
+  pass_message = each.value.overbroad ? "grants no more than the vaultsec scan policy (sudo only on the read paths Vault protects)" : "no sudo, no wildcard path"
+  evidence  = { sudo_paths = each.value.sudo_paths, broad_paths = each.value.broad_paths, scanner_policy = each.value.scanner_policy }
+  when_none = "pass"
+  when_none_message = "no ACL policy besides root"
+  rationale = "sudo opens root-protected paths (seal, audit, raw storage, token accessors); a capability on *, +/* or sys/* covers every mount, including ones added later. Either makes the policy a near-root credential."
+  remediation = "Replace wildcards with the exact paths each client needs, and grant sudo only on the specific paths and to the few operators who need it."
+  references = [
+    "https://developer.hashicorp.com/vault/docs/concepts/policies#root-protected-api-endpoints",
+    "https://developer.hashicorp.com/vault/docs/concepts/production-hardening#minimal-write-privileges",
+    "NIST SP 800-53 AC-6",
+  ]
+}
+
+rule "api.cors-wildcard" {
+  title     = "CORS does not admit any origin"
+  severity  = "medium"
+  profile   = "production"
+  sources   = ["api"]
+  api_paths = ["sys/config/cors read,sudo"]
+  requires  = [api.cors]
+  condition = !api.cors.data.wildcard
+  message   = "CORS is enabled for any origin (*): any web page a logged-in operator visits can call this server's API from the browser"
+  pass_message = api.cors.data.enabled == true ? "CORS enabled for ${join(", ", api.cors.data.allowed_origins)}" : "CORS disabled"
+  evidence  = { enabled = api.cors.data.enabled, allowed_origins = api.cors.data.allowed_origins }
+  rationale = "With allowed_origins = *, scripts on any site can make cross-origin requests to Vault with a token the browser holds (the UI stores one), turning cross-site scripting anywhere into Vault access."
+  remediation = "Set the exact origins that need the API (vault write sys/config/cors allowed_origins=https://ui.example.com) or disable CORS."
+  references = ["https://developer.hashicorp.com/vault/api-docs/system/config-cors"]
+}
+
+rule "api.clock-skew" {
+  title     = "The server clock is in sync"
+  severity  = "low"
+  profile   = "production"
+  sources   = ["api"]
+  params    = { seconds = 5 }
+  requires  = [api.health]
+  skip_if   = api.health.data.clock_skew_seconds == null ? "sys/health reports no server_time_utc" : null
+  condition = abs(api.health.data.clock_skew_seconds) <= params.seconds
+  message   = "the server clock is ${abs(api.health.data.clock_skew_seconds)} s ${api.health.data.clock_skew_seconds > 0 ? "ahead of" : "behind"} this scanner's (more than ${params.seconds} s)"
+  pass_message = "off by ${abs(api.health.data.clock_skew_seconds)} s"
+  evidence  = { server_time_utc = api.health.data.server_time_utc, scanner_time_utc = api.health.data.scanner_time_utc, skew_seconds = api.health.data.clock_skew_seconds }
+  rationale = "Token and lease expiry, certificate validity, TOTP and JWT checks all depend on the clock; a skewed node expires credentials too early or accepts them too long. (The scanner's own clock is the reference: run it on a synchronised host.)"
+  remediation = "Run time synchronisation (chrony or systemd-timesyncd) on every node."
+  references = ["NIST SP 800-53 AU-8"]
+}
+
+rule "api.running-config-drift" {
+  title     = "The running configuration matches the file on disk"
+  severity  = "medium"
+  profile   = "production"
+  sources   = ["api"]
+  api_paths = ["sys/config/state/sanitized read"]
+  requires  = [api.running_config_drift]
+  condition = length(api.running_config_drift.data.differences) == 0
+  message   = "the running configuration differs from the file in: ${join("; ", [for d in api.running_config_drift.data.differences : "${d.key} (file ${jsonencode(d.file)}, running ${jsonencode(d.running)})"])}"
+  pass_message = "running configuration matches the file in the security-relevant keys"
+  evidence  = { differences = api.running_config_drift.data.differences, compared = api.running_config_drift.data.compared }
+  rationale = "A config file that differs from what runs (or a certificate renewed on disk that the listener still does not serve) means a restart or SIGHUP is pending (and will change behaviour when it comes), or the file audited is not the one the server uses: the config checks then judge the wrong thing."
+  remediation = "Restart (or SIGHUP, for the settings it reloads) during a maintenance window, or fix the file so that it says what should run; make sure the scan reads the server's real -config."
+  references = ["https://developer.hashicorp.com/vault/api-docs/system/config-state"]
+}
+
+rule "tls.live-legacy-protocol" {
+  title     = "The live listener refuses TLS 1.0 and 1.1"
+  severity  = "high"
+  profile   = "baseline"
+  sources   = ["api"]
+  # The probes talk TLS only: they work even when the API client could not verify the server.
+  any_source = true
+  for_each  = tls == null ? [] : tls.live
+  subject   = each.value.subject
+  error_if  = !anytrue([for p in each.value.legacy_protocols : p.outcome == "accepted"]) && anytrue([for p in each.value.legacy_protocols : p.outcome == "error"]) ? "cannot tell: ${join("; ", [for p in each.value.legacy_protocols : "${p.version}: ${p.detail}" if p.outcome == "error"])}" : null
+  condition = !anytrue([for p in each.value.legacy_protocols : p.outcome == "accepted"])
+  message   = "${each.value.addr} accepts ${join(" and ", [for p in each.value.legacy_protocols : "${p.version} (${coalesce(p.cipher_suite, "?")})" if p.outcome == "accepted"])}"
+  pass_message = "refuses ${join(" and ", [for p in each.value.legacy_protocols : p.version])}"
+  evidence  = { probes = [for p in each.value.legacy_protocols : { version = p.version, outcome = p.outcome, detail = p.detail }] }
+  when_none = "skip"
+  when_none_message = "no live TLS listener: the API address is not https"
+  rationale = "TLS 1.0 and 1.1 are deprecated (RFC 8996): they rely on SHA-1 and CBC constructions with known attacks. A listener that still accepts them lets a client, or a downgrading attacker, use them."
+  remediation = "Set tls_min_version = \"tls12\" (the default) or \"tls13\" on the listener, and make sure no load balancer in front of Vault terminates TLS with older versions."
+  references = [
+    "https://www.rfc-editor.org/rfc/rfc8996",
+    "https://developer.hashicorp.com/vault/docs/configuration/listener/tcp#tls_min_version",
+    "NIST SP 800-52r2",
+  ]
+}

@@ -1,0 +1,692 @@
+//! The read-only HTTP client.
+//!
+//! Read-only by construction: callers cannot name an HTTP method. They pick one of three
+//! operations (`read` = GET, `list` = GET `?list=true`, `lookup_accessor` = the one POST),
+//! and every request passes an allow-list of the paths the collector needs before it is
+//! sent. Nothing else can leave this module.
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderValue, CONTENT_TYPE};
+use reqwest::redirect;
+use serde_json::Value;
+use url::Url;
+
+use super::facts::Probe;
+use super::options::{ApiOptions, Token};
+use super::tls::{client_config, TlsConfigError};
+
+/// Largest response body accepted (metrics and host-info are the big ones).
+const MAX_BODY: usize = 16 * 1024 * 1024;
+/// Redirect hops followed (same origin only).
+const MAX_REDIRECTS: usize = 3;
+/// Longest server-provided message kept in a reason.
+const MAX_REASON: usize = 240;
+
+/// `sys/health` status codes that are answers, not failures (Vault and OpenBao).
+pub(crate) const HEALTH_CODES: [u16; 8] = [200, 429, 472, 473, 474, 501, 503, 530];
+
+/// The operations the scanner may perform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// HTTP GET.
+    Read,
+    /// Vault LIST, sent as GET with `?list=true`.
+    List,
+    /// POST `auth/token/lookup-accessor`: the only request with a body.
+    LookupAccessor,
+}
+
+impl Op {
+    fn verb(self) -> &'static str {
+        match self {
+            Op::Read => "GET",
+            Op::List => "LIST",
+            Op::LookupAccessor => "POST",
+        }
+    }
+}
+
+/// Paths the collector reads. `{mount}` is one or more path segments, `{name}` exactly one.
+const READ_PATHS: &[&str] = &[
+    "sys/health",
+    "sys/seal-status",
+    "sys/leader",
+    "sys/ha-status",
+    "sys/audit",
+    "sys/auth",
+    "sys/auth/{mount}/tune",
+    "sys/mounts",
+    "auth/token/lookup-self",
+    "sys/policies/acl/{name}",
+    "sys/storage/raft/configuration",
+    "sys/storage/raft/autopilot/state",
+    "sys/config/state/sanitized",
+    "sys/config/cors",
+    "sys/metrics",
+    "sys/host-info",
+];
+const LIST_PATHS: &[&str] = &[
+    "auth/token/accessors",
+    "sys/policies/acl",
+    "sys/version-history",
+];
+const POST_PATHS: &[&str] = &["auth/token/lookup-accessor"];
+/// Never touched, whatever the lists above say (defence in depth): state changes or streams.
+const FORBIDDEN_PREFIXES: &[&str] = &[
+    "sys/storage/raft/snapshot",
+    "sys/raw",
+    "sys/seal",
+    "sys/step-down",
+    "sys/unseal",
+    "sys/init",
+    "sys/generate-root",
+    "sys/rekey",
+];
+
+/// The request was refused by the allow-list (a programming error, never sent).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("request not allowed by the read-only allow-list: {verb} {path}")]
+pub struct NotAllowed {
+    /// LIST, GET or POST.
+    pub verb: &'static str,
+    /// The refused path.
+    pub path: String,
+}
+
+/// Checks an operation against the allow-list.
+pub fn check_allowed(op: Op, path: &str) -> Result<(), NotAllowed> {
+    let refuse = || NotAllowed {
+        verb: op.verb(),
+        path: path.to_owned(),
+    };
+    let segs: Vec<&str> = path.split('/').collect();
+    if segs
+        .iter()
+        .any(|s| s.is_empty() || *s == "." || *s == ".." || s.contains(['?', '#', '%', '\\']))
+    {
+        return Err(refuse());
+    }
+    for f in FORBIDDEN_PREFIXES {
+        if path == *f || path.starts_with(&format!("{f}/")) {
+            return Err(refuse());
+        }
+    }
+    let table = match op {
+        Op::Read => READ_PATHS,
+        Op::List => LIST_PATHS,
+        Op::LookupAccessor => POST_PATHS,
+    };
+    if table.iter().any(|pat| pattern_matches(pat, &segs)) {
+        Ok(())
+    } else {
+        Err(refuse())
+    }
+}
+
+fn pattern_matches(pattern: &str, segs: &[&str]) -> bool {
+    let pat: Vec<&str> = pattern.split('/').collect();
+    match pat.iter().position(|p| *p == "{mount}") {
+        Some(i) => {
+            // prefix + one or more segments + suffix
+            let suffix = &pat[i + 1..];
+            segs.len() > pat.len() - 1
+                && segs.len() > i + suffix.len()
+                && pat[..i].iter().zip(segs).all(|(p, s)| p == s)
+                && suffix
+                    .iter()
+                    .rev()
+                    .zip(segs.iter().rev())
+                    .all(|(p, s)| p == s)
+        }
+        None => {
+            pat.len() == segs.len() && pat.iter().zip(segs).all(|(p, s)| *p == "{name}" || p == s)
+        }
+    }
+}
+
+/// A request that passed the allow-list.
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    op: Op,
+    path: String,
+    query: Option<(&'static str, &'static str)>,
+    body: Option<Vec<u8>>,
+    auth: bool,
+}
+
+impl Request {
+    pub(crate) fn read(path: &str) -> Result<Request, NotAllowed> {
+        check_allowed(Op::Read, path)?;
+        Ok(Request {
+            op: Op::Read,
+            path: path.to_owned(),
+            query: None,
+            body: None,
+            auth: true,
+        })
+    }
+    pub(crate) fn list(path: &str) -> Result<Request, NotAllowed> {
+        check_allowed(Op::List, path)?;
+        Ok(Request {
+            op: Op::List,
+            path: path.to_owned(),
+            query: Some(("list", "true")),
+            body: None,
+            auth: true,
+        })
+    }
+    pub(crate) fn lookup_accessor(accessor: &str) -> Request {
+        let body = serde_json::json!({ "accessor": accessor })
+            .to_string()
+            .into_bytes();
+        Request {
+            op: Op::LookupAccessor,
+            path: "auth/token/lookup-accessor".to_owned(),
+            query: None,
+            body: Some(body),
+            auth: true,
+        }
+    }
+    /// Sends no token (unauthenticated endpoints, and the "without token" metrics probe).
+    pub(crate) fn anonymous(mut self) -> Request {
+        self.auth = false;
+        self
+    }
+    /// `GET /v1/sys/audit` style label used in reasons.
+    pub(crate) fn label(&self) -> String {
+        format!("{} /v1/{}", self.op.verb(), self.path)
+    }
+    pub(crate) fn path(&self) -> &str {
+        &self.path
+    }
+    pub(crate) fn op(&self) -> Op {
+        self.op
+    }
+}
+
+/// A complete HTTP answer.
+#[derive(Debug, Clone)]
+pub(crate) struct RawResponse {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// Why no HTTP answer was obtained. Messages never contain the token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    /// No complete answer within the bound.
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    /// TCP or TLS connection failure (refused, unreachable, certificate verification).
+    #[error("cannot connect: {0}")]
+    Connect(String),
+    /// The body was cut short or unreadable.
+    #[error("reading the response failed: {0}")]
+    Body(String),
+    /// The body exceeded the size limit.
+    #[error("response larger than {0} bytes")]
+    TooLarge(usize),
+    /// Any other client-side failure.
+    #[error("request failed: {0}")]
+    Other(String),
+}
+
+/// The client could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// No API address configured.
+    #[error("no address: set VAULT_ADDR or --addr")]
+    NoAddress,
+    /// Bad TLS settings.
+    #[error(transparent)]
+    Tls(#[from] TlsConfigError),
+    /// reqwest refused the configuration.
+    #[error("HTTP client: {0}")]
+    Build(String),
+}
+
+/// The read-only Vault/OpenBao API client. Cheap to clone (shares the connection pool).
+#[derive(Clone)]
+pub struct ApiClient {
+    http: reqwest::Client,
+    base: Url,
+    token: Option<Token>,
+    namespace: Option<String>,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for ApiClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiClient")
+            .field("base", &self.base.as_str())
+            .field("token", &self.token)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ApiClient {
+    /// Builds the client for `opts.addr`. `pool` is the number of idle keep-alive
+    /// connections kept per host (at least the hunt concurrency).
+    pub fn new(opts: &ApiOptions) -> Result<ApiClient, ClientError> {
+        let base = opts.addr.clone().ok_or(ClientError::NoAddress)?;
+        let https = base.scheme() == "https";
+        let tls = client_config(&opts.tls, https)?;
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .redirect(same_origin_redirects())
+            .no_proxy()
+            .http1_only()
+            .tcp_nodelay(true)
+            .connect_timeout(opts.connect_timeout)
+            .timeout(opts.timeout)
+            .pool_max_idle_per_host(opts.hunt_concurrency.max(4))
+            .user_agent(concat!("vaultsec/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ClientError::Build(error_chain(&e)))?;
+        Ok(ApiClient {
+            http,
+            base,
+            token: opts.token.clone(),
+            namespace: opts.namespace.clone(),
+            timeout: opts.timeout,
+        })
+    }
+
+    /// A client for another node of the same cluster: same pool and TLS settings, and no
+    /// token unless `with_token` (per-node checks only use unauthenticated endpoints).
+    pub fn for_node(&self, base: Url, with_token: bool) -> ApiClient {
+        ApiClient {
+            http: self.http.clone(),
+            base,
+            token: if with_token { self.token.clone() } else { None },
+            namespace: self.namespace.clone(),
+            timeout: self.timeout,
+        }
+    }
+
+    /// The address this client talks to.
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// Whether a token will be sent on authenticated requests.
+    pub fn has_token(&self) -> bool {
+        self.token.is_some()
+    }
+
+    fn url_for(&self, req: &Request) -> Url {
+        let mut url = self.base.clone();
+        url.set_query(None);
+        url.set_fragment(None);
+        if let Ok(mut segs) = url.path_segments_mut() {
+            segs.pop_if_empty().push("v1");
+            for s in req.path.split('/') {
+                segs.push(s);
+            }
+        }
+        if let Some((k, v)) = req.query {
+            url.query_pairs_mut().append_pair(k, v);
+        }
+        url
+    }
+
+    /// Sends one allowed request and reads the whole body, within the timeout.
+    pub(crate) async fn fetch(&self, req: &Request) -> Result<RawResponse, TransportError> {
+        let url = self.url_for(req);
+        let mut rb = match req.op {
+            Op::Read | Op::List => self.http.get(url),
+            Op::LookupAccessor => self
+                .http
+                .post(url)
+                .header(CONTENT_TYPE, "application/json")
+                .body(req.body.clone().unwrap_or_default()),
+        };
+        if req.auth {
+            if let Some(t) = &self.token {
+                // Validated when the options were built; a failure here sends no token.
+                if let Ok(mut hv) = HeaderValue::from_str(t.expose()) {
+                    hv.set_sensitive(true);
+                    rb = rb.header("X-Vault-Token", hv);
+                }
+            }
+        }
+        if let Some(ns) = &self.namespace {
+            if let Ok(hv) = HeaderValue::from_str(ns) {
+                rb = rb.header("X-Vault-Namespace", hv);
+            }
+        }
+        let timeout = self.timeout;
+        let work = async move {
+            let mut resp = rb.send().await.map_err(|e| map_reqwest(e, timeout))?;
+            let status = resp.status().as_u16();
+            let mut body = Vec::new();
+            while let Some(chunk) = resp.chunk().await.map_err(|e| map_body(e, timeout))? {
+                if body.len() + chunk.len() > MAX_BODY {
+                    return Err(TransportError::TooLarge(MAX_BODY));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(RawResponse { status, body })
+        };
+        // reqwest's own timeout covers the body too; this outer bound is a backstop so a
+        // stuck future can never hang the scan.
+        match tokio::time::timeout(timeout + Duration::from_millis(250), work).await {
+            Ok(r) => r,
+            Err(_) => Err(TransportError::Timeout(timeout)),
+        }
+    }
+
+    /// Sends a request and classifies the answer into a probe holding the JSON payload
+    /// (`.data` when present, else the whole object).
+    pub(crate) async fn probe(&self, req: &Request) -> Probe<Value> {
+        let res = self.fetch(req).await;
+        self.classify(req, res)
+    }
+
+    /// Turns an HTTP outcome into a probe (ok / skip / error), per the conventions.
+    pub(crate) fn classify(
+        &self,
+        req: &Request,
+        res: Result<RawResponse, TransportError>,
+    ) -> Probe<Value> {
+        let label = req.label();
+        let path = req.path().to_owned();
+        let resp = match res {
+            Ok(r) => r,
+            Err(e) => return Probe::error(path, None, self.scrub(&format!("{label}: {e}"))),
+        };
+        let status = resp.status;
+        let message = || self.scrub(&server_message(&resp.body));
+        match status {
+            200..=299 => {
+                if resp.body.iter().all(u8::is_ascii_whitespace) {
+                    return Probe::ok(path, status, Value::Null);
+                }
+                match serde_json::from_slice::<Value>(&resp.body) {
+                    Ok(v) => Probe::ok(path, status, payload(v)),
+                    // serde's message gives a position only, never the content.
+                    Err(e) => Probe::error(
+                        path,
+                        Some(status),
+                        format!("{label}: invalid JSON in the response: {e}"),
+                    ),
+                }
+            }
+            300..=399 => Probe::error(
+                path,
+                Some(status),
+                format!("{label}: redirect not followed (HTTP {status}): another origin or too many hops"),
+            ),
+            401 | 403 => Probe::skip(
+                path,
+                Some(status),
+                format!("insufficient permission: {label}"),
+            ),
+            404 if req.op() == Op::List && errors_empty(&resp.body) => {
+                // Vault answers an empty LIST with 404 and no error text.
+                Probe::ok(path, status, serde_json::json!({ "keys": [] }))
+            }
+            404 | 405 => {
+                let m = message();
+                let what = if status == 404 {
+                    "unsupported path"
+                } else {
+                    "unsupported operation"
+                };
+                let detail = if m.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({m})")
+                };
+                Probe::skip(path, Some(status), format!("{what}: {label}{detail}"))
+            }
+            400 if message().contains("local-only") => Probe::skip(
+                path,
+                Some(status),
+                format!("node-local endpoint not served by a standby: {label}"),
+            ),
+            503 if message().to_ascii_lowercase().contains("sealed") => {
+                Probe::skip(path, Some(status), format!("server is sealed: {label}"))
+            }
+            _ => {
+                let m = message();
+                let kind = if status >= 500 {
+                    "server error"
+                } else {
+                    "unexpected answer"
+                };
+                let detail = if m.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {m}")
+                };
+                Probe::error(
+                    path,
+                    Some(status),
+                    format!("{label}: {kind} HTTP {status}{detail}"),
+                )
+            }
+        }
+    }
+
+    /// Replaces the token wherever a server or library message would echo it.
+    pub(crate) fn scrub(&self, text: &str) -> String {
+        match &self.token {
+            Some(t) if t.appears_in(text) => text.replace(t.expose(), "<redacted>"),
+            _ => text.to_owned(),
+        }
+    }
+}
+
+/// Prefers `.data` when it is an object (many `sys/` answers duplicate it at the top).
+pub(crate) fn payload(v: Value) -> Value {
+    match v {
+        Value::Object(mut m) => match m.remove("data") {
+            Some(d @ Value::Object(_)) => d,
+            Some(other) => {
+                m.insert("data".into(), other);
+                Value::Object(m)
+            }
+            None => Value::Object(m),
+        },
+        other => other,
+    }
+}
+
+fn errors_empty(body: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("errors").and_then(Value::as_array).map(Vec::is_empty))
+        .unwrap_or(false)
+}
+
+/// The `errors` array of a Vault error body, flattened to one short line.
+fn server_message(body: &[u8]) -> String {
+    let Ok(v) = serde_json::from_slice::<Value>(body) else {
+        return String::new();
+    };
+    let Some(errs) = v.get("errors").and_then(Value::as_array) else {
+        return String::new();
+    };
+    let joined = errs
+        .iter()
+        .filter_map(Value::as_str)
+        .map(|s| {
+            // "1 error occurred:\n\t* permission denied\n\n" -> "permission denied"
+            let s = s.trim();
+            let s = match s.find("* ") {
+                Some(i) if s.contains("error occurred") || s.contains("errors occurred") => {
+                    &s[i + 2..]
+                }
+                _ => s,
+            };
+            s.split_whitespace().collect::<Vec<_>>().join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    truncate(&joined, MAX_REASON)
+}
+
+pub(crate) fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_owned();
+    }
+    let mut end = max;
+    while end > 0 && !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+fn same_origin_redirects() -> redirect::Policy {
+    redirect::Policy::custom(|attempt| {
+        let Some(first) = attempt.previous().first() else {
+            return attempt.stop();
+        };
+        if attempt.previous().len() > MAX_REDIRECTS {
+            return attempt.stop();
+        }
+        let next = attempt.url();
+        let same = next.scheme() == first.scheme()
+            && next.host_str() == first.host_str()
+            && next.port_or_known_default() == first.port_or_known_default();
+        // The token header travels with a followed redirect: only to the same origin.
+        if same {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
+/// The whole `source()` chain of an error, without the URL, deduplicated.
+pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        let s = err.to_string();
+        if !s.is_empty() && !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+        cur = err.source();
+    }
+    parts.join(": ")
+}
+
+fn map_reqwest(e: reqwest::Error, timeout: Duration) -> TransportError {
+    let e = e.without_url();
+    if e.is_timeout() {
+        TransportError::Timeout(timeout)
+    } else if e.is_connect() {
+        TransportError::Connect(error_chain(&e).replace("error sending request: ", ""))
+    } else if e.is_body() || e.is_decode() {
+        TransportError::Body(error_chain(&e))
+    } else {
+        // Incomplete messages (a server closing mid-headers) land here.
+        TransportError::Other(error_chain(&e).replace("error sending request: ", ""))
+    }
+}
+
+fn map_body(e: reqwest::Error, timeout: Duration) -> TransportError {
+    let e = e.without_url();
+    if e.is_timeout() {
+        TransportError::Timeout(timeout)
+    } else {
+        TransportError::Body(error_chain(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_list_accepts_what_the_collector_needs() {
+        for p in READ_PATHS.iter().filter(|p| !p.contains('{')) {
+            assert!(check_allowed(Op::Read, p).is_ok(), "{p}");
+        }
+        assert!(check_allowed(Op::Read, "sys/auth/userpass/tune").is_ok());
+        assert!(check_allowed(Op::Read, "sys/auth/team/ldap/tune").is_ok());
+        assert!(check_allowed(Op::Read, "sys/policies/acl/app").is_ok());
+        assert!(check_allowed(Op::List, "auth/token/accessors").is_ok());
+        assert!(check_allowed(Op::LookupAccessor, "auth/token/lookup-accessor").is_ok());
+    }
+
+    #[test]
+    fn allow_list_refuses_writes_and_dangerous_paths() {
+        // The only POST is lookup-accessor; every other path is refused for POST.
+        for p in [
+            "auth/token/create",
+            "sys/seal",
+            "sys/audit/file",
+            "sys/policies/acl/x",
+            "sys/auth/userpass/tune",
+            "auth/token/revoke-accessor",
+            "sys/unseal",
+            "sys/init",
+        ] {
+            assert!(check_allowed(Op::LookupAccessor, p).is_err(), "POST {p}");
+        }
+        for p in [
+            "sys/storage/raft/snapshot",
+            "sys/raw",
+            "sys/raw/core",
+            "sys/seal",
+            "sys/step-down",
+            "sys/generate-root/attempt",
+            "sys/auth/../raw/tune",
+            "sys/auth//tune",
+            "sys/auth/tune",
+            "sys/policies/acl/a/b",
+            "sys/policies/acl/a?x=1",
+            "secret/data/x",
+            "sys/health/",
+            "",
+        ] {
+            assert!(check_allowed(Op::Read, p).is_err(), "GET {p}");
+            assert!(check_allowed(Op::List, p).is_err(), "LIST {p}");
+        }
+        assert!(check_allowed(Op::List, "sys/audit").is_err());
+        assert!(check_allowed(Op::Read, "auth/token/accessors").is_err());
+    }
+
+    #[test]
+    fn requests_use_only_get_and_the_one_post() {
+        // The public surface offers no method parameter: the only verbs producible are
+        // these, and a request object can only be made through the checked constructors.
+        assert_eq!(
+            Request::read("sys/health").map(|r| r.op.verb()).ok(),
+            Some("GET")
+        );
+        assert_eq!(
+            Request::list("sys/policies/acl").map(|r| r.op.verb()).ok(),
+            Some("LIST")
+        );
+        assert_eq!(Request::lookup_accessor("abc").op.verb(), "POST");
+        assert_eq!(
+            Request::lookup_accessor("abc").path,
+            "auth/token/lookup-accessor"
+        );
+        assert!(Request::read("sys/storage/raft/snapshot").is_err());
+    }
+
+    #[test]
+    fn server_messages_are_flattened() {
+        let b = br#"{"errors":["1 error occurred:\n\t* permission denied\n\n"]}"#;
+        assert_eq!(server_message(b), "permission denied");
+        assert_eq!(server_message(b"garbage"), "");
+        assert_eq!(
+            server_message(br#"{"errors":["Vault is sealed"]}"#),
+            "Vault is sealed"
+        );
+    }
+
+    #[test]
+    fn payload_prefers_data() {
+        let v = serde_json::json!({"a":1,"data":{"b":2}});
+        assert_eq!(payload(v), serde_json::json!({"b":2}));
+        let v = serde_json::json!({"a":1,"data":null});
+        assert_eq!(payload(v), serde_json::json!({"a":1,"data":null}));
+    }
+}

@@ -1,0 +1,60 @@
+//! The `--cluster` benchmark (run by bench/cluster.sh, ignored in the test suite): a full
+//! `vaultsec scan --cluster` of a real 3-node OpenBao TLS cluster, as a whole process.
+
+use crate::testkit::TlsCluster;
+use std::time::{Duration, Instant};
+
+#[test]
+#[ignore = "benchmark: run by bench/cluster.sh"]
+fn cluster_scan_benchmark() {
+    let bin = std::env::var("VAULTSEC_BENCH_BIN")
+        .expect("VAULTSEC_BENCH_BIN: the vaultsec binary to time (bench/cluster.sh sets it)");
+    let runs: usize = std::env::var("RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(7);
+    let started = Instant::now();
+    let c = TlsCluster::start().expect("3-node TLS cluster");
+    println!("cluster up in {:?}", started.elapsed());
+    let dir = tempfile::tempdir().expect("tmp");
+    let tok = dir.path().join("token");
+    std::fs::write(&tok, &c.root_token).expect("token file");
+    let mut times: Vec<Duration> = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let out = std::process::Command::new(&bin)
+            .env("HOME", dir.path())
+            .args([
+                "scan",
+                "--no-host",
+                "--no-config",
+                "--profile",
+                "strict",
+                "--cluster",
+            ])
+            .arg("--ca-cert")
+            .arg(&c.ca_cert)
+            .arg("--token-file")
+            .arg(&tok)
+            .args(["--addr", &c.nodes[0].addr, "--format", "json"])
+            .output()
+            .expect("run vaultsec");
+        times.push(t.elapsed());
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+        assert_eq!(report["sources"]["api"], "available");
+        let per_node = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["rule"] == "api.uninitialized-or-sealed")
+            .count();
+        assert_eq!(per_node, 3, "one finding per node");
+    }
+    times.sort();
+    let median = times[times.len() / 2];
+    println!(
+        "vaultsec scan --cluster (3-node TLS cluster, whole process): median {median:?}, min {:?}, max {:?} over {runs} runs",
+        times[0],
+        times[times.len() - 1]
+    );
+}
