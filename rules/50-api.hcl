@@ -85,7 +85,7 @@ rule "api.audit-siem" {
   skip_if   = length([for d in api.audit_devices.devices : d if contains(["syslog", "socket"], coalesce(d.type, ""))]) == 0 && api.audit.state == "skip" ? api.audit.reason : null
   error_if  = length([for d in api.audit_devices.devices : d if contains(["syslog", "socket"], coalesce(d.type, ""))]) == 0 && api.audit.state != "ok" ? coalesce(api.audit.reason, "audit devices could not be read") : null
   condition = length([for d in api.audit_devices.devices : d if contains(["syslog", "socket"], coalesce(d.type, ""))]) > 0
-  message   = "no syslog or socket audit device: audit logs stay on the server (${length(api.audit_devices.devices)} device(s): ${join(", ", [for d in api.audit_devices.devices : "${d.path} (${d.type})"])})"
+  message   = "no syslog or socket audit device: audit logs stay on the server (${length(api.audit_devices.devices) == 0 ? "no audit device at all" : join(", ", [for d in api.audit_devices.devices : "${d.path} (${d.type})"])})"
   pass_message = "shipped by ${join(", ", [for d in api.audit_devices.devices : d.path if contains(["syslog", "socket"], coalesce(d.type, ""))])}"
   evidence  = { devices = [for d in api.audit_devices.devices : { path = d.path, type = d.type }] }
   rationale = "An attacker with root on the node can edit a local audit file; logs streamed to a SIEM as they are written are out of reach and can be alerted on. (A file device tailed by a shipping agent also works: attest it under ops.siem-shipping.)"
