@@ -254,20 +254,34 @@ rule "api.user-lockout-disabled" {
   sources   = ["api"]
   api_paths = ["sys/auth read", "sys/auth/+/tune read,sudo"]
   requires  = [api.auth]
-  for_each  = [for m in api.auth.data.mounts : m if m.lockout_applicable]
+  # Vault's precedence: the mount's own tuning, else the config's user_lockout block for the
+  # mount type, else user_lockout "all", else lockout on. The config part is read when the
+  # config source is on (the API shows only per-mount overrides).
+  for_each = [
+    for m in api.auth.data.mounts : merge(m, {
+      from_type = config == null ? [] : [for l in config.user_lockouts : vault_bool(lookup(l.raw, "disable_lockout", false)) if l.type == m.type]
+      from_all  = config == null ? [] : [for l in config.user_lockouts : vault_bool(lookup(l.raw, "disable_lockout", false)) if l.type == "all"]
+    }) if m.lockout_applicable
+  ]
   subject   = "auth mount ${each.value.path}"
   skip_if   = each.value.lockout_source == null && each.value.tune != null && each.value.tune.state == "skip" ? each.value.tune.reason : null
   error_if  = each.value.lockout_source == null && each.value.tune != null && each.value.tune.state == "error" ? each.value.tune.reason : null
-  condition = each.value.lockout_disabled != true
-  message   = "${each.value.type} mount ${each.value.path} has user lockout disabled: passwords and secret IDs can be guessed without limit"
-  pass_message = each.value.lockout_source == null ? "no per-mount override: the server's lockout default applies" : "lockout on (threshold ${coalesce(each.value.tune.data.threshold, "default")})"
-  evidence  = { type = each.value.type, lockout_disabled = each.value.lockout_disabled, from = each.value.lockout_source }
+  condition = (each.value.lockout_source != null ? each.value.lockout_disabled : (length(each.value.from_type) > 0 ? each.value.from_type[length(each.value.from_type) - 1] : (length(each.value.from_all) > 0 ? each.value.from_all[length(each.value.from_all) - 1] : false))) != true
+  message   = "${each.value.type} mount ${each.value.path} has user lockout disabled (${each.value.lockout_source != null ? "the mount's own tuning" : (length(each.value.from_type) > 0 ? "user_lockout \"${each.value.type}\" in the config" : "user_lockout \"all\" in the config")}): passwords and secret IDs can be guessed without limit"
+  pass_message = each.value.lockout_source != null ? "lockout on (threshold ${coalesce(each.value.tune.data.threshold, "default")})" : (config == null ? "no per-mount override (the config's user_lockout blocks were not read: no config source)" : (length(each.value.from_type) + length(each.value.from_all) > 0 ? "lockout on (the config's user_lockout blocks)" : "no per-mount override and no user_lockout block: lockout is on by default"))
+  evidence  = {
+    type             = each.value.type
+    mount_override   = each.value.lockout_source != null ? each.value.lockout_disabled : null
+    config_by_type   = length(each.value.from_type) > 0 ? each.value.from_type[length(each.value.from_type) - 1] : null
+    config_all       = length(each.value.from_all) > 0 ? each.value.from_all[length(each.value.from_all) - 1] : null
+  }
   when_none = "pass"
   when_none_message = "no userpass, ldap or approle mount"
   rationale = "User lockout (Vault 1.13+, OpenBao) blocks an account after repeated failed logins, which stops online guessing of passwords and AppRole secret IDs."
-  remediation = "Remove the override: vault auth tune -user-lockout-disable=false <mount> (and do not set disable_lockout in a user_lockout block or VAULT_DISABLE_USER_LOCKOUT)."
+  remediation = "Remove the override: vault auth tune -user-lockout-disable=false <mount>, and do not set disable_lockout in a user_lockout block (or VAULT_DISABLE_USER_LOCKOUT in the service environment)."
   references = [
     "https://developer.hashicorp.com/vault/docs/concepts/user-lockout",
+    "https://developer.hashicorp.com/vault/docs/configuration/user-lockout",
     "NIST SP 800-53 AC-7",
   ]
 }

@@ -1,5 +1,6 @@
 //! The one integration test binary (ripgrep/just style): each module is one area.
 
+mod api_lockout;
 mod api_rules;
 mod baseline;
 mod bench_cluster;
