@@ -11,6 +11,7 @@ mod collector_faults;
 mod collector_raft;
 mod common;
 mod contrib;
+mod fetch_bao;
 mod corpus;
 mod host_fixtures;
 mod merge;
