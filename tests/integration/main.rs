@@ -1,5 +1,6 @@
 //! The one integration test binary (ripgrep/just style): each module is one area.
 
+mod api_mixed_cluster;
 mod api_rules;
 mod baseline;
 mod bench_cluster;
@@ -11,8 +12,8 @@ mod collector_faults;
 mod collector_raft;
 mod common;
 mod contrib;
-mod fetch_bao;
 mod corpus;
+mod fetch_bao;
 mod host_fixtures;
 mod merge;
 mod reports;
