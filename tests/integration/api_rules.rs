@@ -134,13 +134,13 @@ pub fn scan(addr: &str, token: Option<&str>, args: &[&str]) -> Run {
     }
 }
 
-const API_ONLY: &[&str] = &["--no-host", "--no-config", "--profile", "strict"];
+pub const API_ONLY: &[&str] = &["--no-host", "--no-config", "--profile", "strict"];
 
-fn with(base: &[&str], more: &[&str]) -> Vec<String> {
+pub fn with(base: &[&str], more: &[&str]) -> Vec<String> {
     base.iter().chain(more).map(|s| s.to_string()).collect()
 }
 
-fn args(v: &[String]) -> Vec<&str> {
+pub fn args(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
 
@@ -662,7 +662,8 @@ fn tls_verification_failure_is_an_api_error_but_the_served_chain_is_still_judged
 
 #[test]
 fn version_skew_fails_when_nodes_report_different_versions() {
-    // One pinned server version only: the mismatch comes from a mock's sys/ha-status.
+    // The real mixed-version cluster is in api_mixed_cluster.rs; this mock pins the message
+    // built from sys/ha-status alone, with hostnames that name which node runs what.
     let mock = MockServer::start(|req| match req.path() {
         "/v1/sys/health" => MockResponse::Json(
             200,

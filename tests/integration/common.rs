@@ -58,11 +58,22 @@ pub fn scan_config(rule: &str, path: &str) -> Vec<Finding> {
 
 /// The pinned OpenBao binary: `VAULTSEC_BAO` (set by scripts/test.sh), else fetched now.
 pub fn bao() -> PathBuf {
-    if let Some(p) = std::env::var_os("VAULTSEC_BAO") {
+    pinned_bao("VAULTSEC_BAO", None)
+}
+
+/// The older pinned OpenBao (2.7.1): `VAULTSEC_BAO_OLD` (set by scripts/test.sh), else
+/// fetched now with `scripts/fetch-bao.sh 2.7.1`.
+pub fn bao_old() -> PathBuf {
+    pinned_bao("VAULTSEC_BAO_OLD", Some("2.7.1"))
+}
+
+fn pinned_bao(env_var: &str, version: Option<&str>) -> PathBuf {
+    if let Some(p) = std::env::var_os(env_var) {
         return PathBuf::from(p);
     }
     let out = std::process::Command::new("bash")
         .arg(repo("scripts/fetch-bao.sh"))
+        .args(version)
         .output()
         .expect("run scripts/fetch-bao.sh");
     assert!(

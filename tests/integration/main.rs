@@ -1,6 +1,7 @@
 //! The one integration test binary (ripgrep/just style): each module is one area.
 
 mod api_lockout;
+mod api_mixed_cluster;
 mod api_rules;
 mod baseline;
 mod bench_cluster;
@@ -13,6 +14,7 @@ mod collector_raft;
 mod common;
 mod contrib;
 mod corpus;
+mod fetch_bao;
 mod host_fixtures;
 mod merge;
 mod reports;

@@ -15,7 +15,8 @@ pub use admin::{Admin, InitResult};
 pub use mock::{MockRequest, MockResponse, MockServer};
 pub use pki::TestPki;
 pub use servers::{
-    bao_binary, free_ports, random_token, DevServer, RaftServer, ServerProcess, TlsCluster, TlsNode,
+    bao_binary, bao_old_binary, free_ports, random_token, DevServer, RaftServer, ServerProcess,
+    TlsCluster, TlsNode, BAO_OLD_VERSION, BAO_VERSION,
 };
 
 /// Harness failures (a test that gets one fails loudly).

@@ -18,45 +18,64 @@ use super::admin::Admin;
 use super::pki::TestPki;
 use super::{io_err, Result, TestkitError};
 
-const BAO_VERSION: &str = "2.7.2";
+/// The pinned server version every harness server runs unless told otherwise.
+pub const BAO_VERSION: &str = "2.7.2";
+/// The second pinned version (one node of [`TlsCluster::start_mixed`]).
+pub const BAO_OLD_VERSION: &str = "2.7.1";
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Path of the pinned `bao` binary; runs `scripts/fetch-bao.sh` when it is missing and
 /// fails loudly if that fails (tests never skip silently). `VAULTSEC_BAO` overrides.
 pub fn bao_binary() -> Result<PathBuf> {
     static BIN: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
-    BIN.get_or_init(|| {
-        if let Some(p) = std::env::var_os("VAULTSEC_BAO") {
-            return Ok(PathBuf::from(p));
-        }
-        // Walk up from this crate to the repository that holds scripts/fetch-bao.sh.
-        let mut dir = Some(Path::new(env!("CARGO_MANIFEST_DIR")));
-        while let Some(d) = dir {
-            let script = d.join("scripts/fetch-bao.sh");
-            if script.is_file() {
-                let bin = d.join(format!(".tools/openbao-{BAO_VERSION}/bao"));
-                if bin.is_file() {
-                    return Ok(bin);
-                }
-                let out = Command::new("bash")
-                    .arg(&script)
-                    .output()
-                    .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
-                if !out.status.success() || !bin.is_file() {
-                    return Err(format!(
-                        "{} failed: {}",
-                        script.display(),
-                        String::from_utf8_lossy(&out.stderr)
-                    ));
-                }
+    BIN.get_or_init(|| pinned_binary(BAO_VERSION, "VAULTSEC_BAO"))
+        .clone()
+        .map_err(TestkitError::Bao)
+}
+
+/// Path of the older pinned `bao` (2.7.1), as [`bao_binary`]; `VAULTSEC_BAO_OLD` overrides.
+pub fn bao_old_binary() -> Result<PathBuf> {
+    static BIN: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
+    BIN.get_or_init(|| pinned_binary(BAO_OLD_VERSION, "VAULTSEC_BAO_OLD"))
+        .clone()
+        .map_err(TestkitError::Bao)
+}
+
+fn pinned_binary(version: &str, env_var: &str) -> std::result::Result<PathBuf, String> {
+    if let Some(p) = std::env::var_os(env_var) {
+        let p = PathBuf::from(p);
+        return if p.is_file() {
+            Ok(p)
+        } else {
+            Err(format!("{env_var}={} is not a file", p.display()))
+        };
+    }
+    // Walk up from this crate to the repository that holds scripts/fetch-bao.sh.
+    let mut dir = Some(Path::new(env!("CARGO_MANIFEST_DIR")));
+    while let Some(d) = dir {
+        let script = d.join("scripts/fetch-bao.sh");
+        if script.is_file() {
+            let bin = d.join(format!(".tools/openbao-{version}/bao"));
+            if bin.is_file() {
                 return Ok(bin);
             }
-            dir = d.parent();
+            let out = Command::new("bash")
+                .arg(&script)
+                .arg(version)
+                .output()
+                .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
+            if !out.status.success() || !bin.is_file() {
+                return Err(format!(
+                    "{} {version} failed: {}",
+                    script.display(),
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+            }
+            return Ok(bin);
         }
-        Err("scripts/fetch-bao.sh not found above the crate directory".into())
-    })
-    .clone()
-    .map_err(TestkitError::Bao)
+        dir = d.parent();
+    }
+    Err("scripts/fetch-bao.sh not found above the crate directory".into())
 }
 
 /// `n` distinct free loopback ports (all bound at once so they differ).
@@ -119,7 +138,10 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     fn start(args: &[String], dir: &Path, name: &str) -> Result<ServerProcess> {
-        let bin = bao_binary()?;
+        ServerProcess::start_bin(&bao_binary()?, args, dir, name)
+    }
+
+    fn start_bin(bin: &Path, args: &[String], dir: &Path, name: &str) -> Result<ServerProcess> {
         let log = dir.join(format!("{name}.log"));
         let out = File::create(&log).map_err(io_err("create server log"))?;
         let err = out.try_clone().map_err(io_err("dup server log"))?;
@@ -148,6 +170,13 @@ impl ServerProcess {
     /// Process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Kills the server (SIGKILL, as a crash or power loss would) and reaps it.
+    pub fn kill(&mut self) -> Result<()> {
+        self.child.kill().map_err(io_err("kill bao"))?;
+        self.child.wait().map_err(io_err("reap bao"))?;
+        Ok(())
     }
 
     /// The tail of the server log (for failure messages).
@@ -270,6 +299,8 @@ struct NodeConfig<'a> {
     audit_log: Option<&'a Path>,
     client_ca: Option<&'a Path>,
     tls_min_version: &'a str,
+    /// Autopilot reconciles and refreshes its view every second instead of every 10 s.
+    fast_autopilot: bool,
 }
 
 fn raft_config(c: &NodeConfig<'_>) -> String {
@@ -283,12 +314,18 @@ fn raft_config(c: &NodeConfig<'_>) -> String {
         audit_log,
         client_ca,
         tls_min_version,
+        fast_autopilot,
     } = *c;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let mut s = format!(
         "api_addr = \"{scheme}://127.0.0.1:{api_port}\"\ncluster_addr = \"https://127.0.0.1:{cluster_port}\"\ndisable_mlock = true\n\nstorage \"raft\" {{\n  path = \"{}\"\n  node_id = \"{node_id}\"\n",
         dir.join("data").display()
     );
+    if fast_autopilot {
+        s.push_str(
+            "  autopilot_reconcile_interval = \"1s\"\n  autopilot_update_interval = \"1s\"\n",
+        );
+    }
     for (port, ca) in join {
         s.push_str(&format!(
             "  retry_join {{\n    leader_api_addr = \"https://127.0.0.1:{port}\"\n    leader_ca_cert_file = \"{}\"\n    leader_tls_servername = \"localhost\"\n  }}\n",
@@ -402,6 +439,7 @@ impl RaftServer {
                 .filter(|_| client_ca)
                 .map(|p| p.ca_cert.as_path()),
             tls_min_version,
+            fast_autopilot: false,
         });
         let cfg_path = dir.path().join("config.hcl");
         std::fs::write(&cfg_path, cfg).map_err(io_err("write config"))?;
@@ -474,7 +512,7 @@ pub struct TlsNode {
     pub api_port: u16,
     /// Cluster port.
     pub cluster_port: u16,
-    /// File audit log of this node.
+    /// File audit log of this node (one file for all nodes of [`TlsCluster::start_mixed`]).
     pub audit_log: PathBuf,
 }
 
@@ -483,6 +521,26 @@ impl TlsNode {
     pub fn pid(&self) -> u32 {
         self.proc.pid()
     }
+
+    /// Kills this node's server (its raft peers see it stop answering).
+    pub fn kill(&mut self) -> Result<()> {
+        self.proc.kill()
+    }
+
+    /// The tail of this node's server log (for failure messages).
+    pub fn log_tail(&self) -> String {
+        self.proc.log_tail()
+    }
+}
+
+/// How [`TlsCluster::start_with`] builds a cluster.
+struct ClusterSpec {
+    /// The `bao` binary of each node.
+    bins: [PathBuf; 3],
+    /// One audit log file declared by every node (else one per node).
+    one_audit_log: bool,
+    /// Autopilot reconcile/update every second.
+    fast_autopilot: bool,
 }
 
 /// Three raft nodes with TLS, initialized and unsealed through the API, three healthy voters.
@@ -501,13 +559,45 @@ pub struct TlsCluster {
 impl TlsCluster {
     /// Starts the cluster (about 10–20 s).
     pub fn start() -> Result<TlsCluster> {
+        let bin = bao_binary()?;
+        TlsCluster::start_with(ClusterSpec {
+            bins: [bin.clone(), bin.clone(), bin],
+            one_audit_log: false,
+            fast_autopilot: false,
+        })
+    }
+
+    /// A cluster of its own whose third node (`nodes[2]`, a standby at start) runs the
+    /// older pinned version [`BAO_OLD_VERSION`], as in the middle of a rolling upgrade.
+    /// Its API address sorts last, so per-node lists (sorted by address) are stable.
+    /// Every node declares the same audit device (one shared log file): OpenBao checks a
+    /// standby's declared audit devices against the cluster's table, and with per-node
+    /// paths the standbys' read-only setup fails, so they cannot even serve `sys/seal`.
+    /// Autopilot runs every second, so joiners are promoted without 10 s ticks.
+    pub fn start_mixed() -> Result<TlsCluster> {
+        let bin = bao_binary()?;
+        TlsCluster::start_with(ClusterSpec {
+            bins: [bin.clone(), bin, bao_old_binary()?],
+            one_audit_log: true,
+            fast_autopilot: true,
+        })
+    }
+
+    fn start_with(spec: ClusterSpec) -> Result<TlsCluster> {
+        let ClusterSpec {
+            bins,
+            one_audit_log,
+            fast_autopilot,
+        } = spec;
         let dir = tempfile::tempdir().map_err(io_err("temp dir"))?;
         let pki = TestPki::new(dir.path())?;
         let ports = free_ports(6)?;
-        let api: Vec<u16> = vec![ports[0], ports[2], ports[4]];
+        let mut api: Vec<u16> = vec![ports[0], ports[2], ports[4]];
+        // The scanner sorts nodes by address string: give node i the i-th in that order.
+        api.sort_by_key(u16::to_string);
         let cl: Vec<u16> = vec![ports[1], ports[3], ports[5]];
         let mut nodes = Vec::new();
-        for i in 0..3 {
+        for (i, bin) in bins.iter().enumerate() {
             let name = format!("n{}", i + 1);
             let ndir = dir.path().join(&name);
             std::fs::create_dir_all(ndir.join("data")).map_err(io_err("node dir"))?;
@@ -516,7 +606,11 @@ impl TlsCluster {
                 .filter(|j| *j != i)
                 .map(|j| (api[j], pki.ca_cert.as_path()))
                 .collect();
-            let audit_log = ndir.join("audit.log");
+            let audit_log = if one_audit_log {
+                dir.path().join("audit.log")
+            } else {
+                ndir.join("audit.log")
+            };
             let cfg = raft_config(&NodeConfig {
                 node_id: &name,
                 dir: &ndir,
@@ -527,10 +621,12 @@ impl TlsCluster {
                 audit_log: Some(&audit_log),
                 client_ca: None,
                 tls_min_version: "tls12",
+                fast_autopilot,
             });
             let cfg_path = ndir.join("config.hcl");
             std::fs::write(&cfg_path, cfg).map_err(io_err("write node config"))?;
-            let proc = ServerProcess::start(
+            let proc = ServerProcess::start_bin(
+                bin,
                 &["server".into(), format!("-config={}", cfg_path.display())],
                 &ndir,
                 &name,
