@@ -205,7 +205,7 @@ fn scanner_policy_token_gets_no_permission_skip_on_the_cluster() {
 }
 
 #[test]
-fn standby_node_answers_and_local_only_endpoint_is_skipped() {
+fn standby_node_answers_and_serves_its_own_node_local_config() {
     let c = cluster();
     let standby = c.node_with_health(429).expect("standby node");
     let facts = api::collect(&opts(c, standby, Some(&c.root_token)), None);
@@ -226,19 +226,26 @@ fn standby_node_answers_and_local_only_endpoint_is_skipped() {
     );
     // Forwarded to the active node.
     assert_eq!(facts.audit.state, ProbeState::Ok);
-    // sys/config/state/sanitized is node-local and refused on a standby.
+    // sys/config/state/sanitized is node-local: a standby answers with its own config
+    // (OpenBao 2.7 serves it from the standby; the 400 "cannot forward local-only request"
+    // seen in the reference lab came from standbys whose declared audit devices differed).
     assert_eq!(
         facts.config_sanitized.state,
-        ProbeState::Skip,
+        ProbeState::Ok,
         "{:?}",
         facts.config_sanitized
     );
-    assert!(facts
+    let own = facts
         .config_sanitized
-        .reason
-        .as_deref()
-        .unwrap_or_default()
-        .starts_with("node-local endpoint"));
+        .data
+        .as_ref()
+        .and_then(|d| d.get("api_addr"))
+        .and_then(|a| a.as_str())
+        .expect("api_addr in the sanitized config");
+    assert_eq!(
+        own, c.nodes[standby].addr,
+        "the standby's own config, not the active node's"
+    );
 }
 
 #[test]
