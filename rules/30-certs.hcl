@@ -3,6 +3,7 @@
 # when either source is on (any_source); each subject carries its own source and state.
 # Facts: tls.listeners[] = { source (file|api), subject, cert_label, address, cert_file,
 #        key_file, cert_loc, key_loc, missing[], expected_host, expected_from,
+#        cannot_judge (null, or why the rules beyond tls.cert-unreadable cannot judge it),
 #        cert = { state, reason, certificates[], chain, hostname, key, ... } }
 
 rule "tls.cert-unreadable" {
@@ -44,7 +45,7 @@ rule "tls.cert-expired" {
   any_source = true
   for_each  = tls == null ? [] : tls.listeners
   subject   = each.value.subject
-  skip_if   = each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" && each.value.source == "file" ? "certificate not readable (see tls.cert-unreadable)" : null)
+  skip_if   = each.value.cannot_judge
   error_if  = each.value.cert.state != "ok" ? each.value.cert.reason : null
   condition = !each.value.cert.any_expired && !each.value.cert.any_not_yet_valid
   message   = "${each.value.cert_label}: ${join("; ", [for c in each.value.cert.certificates : "${c.subject_common_name != null ? c.subject_common_name : c.subject} ${c.expired ? "expired on ${c.not_after}" : "is not valid before ${c.not_before}"}" if c.expired || c.not_yet_valid])}"
@@ -70,7 +71,7 @@ rule "tls.cert-expiring" {
   params    = { days = 30 }
   for_each  = tls == null ? [] : tls.listeners
   subject   = each.value.subject
-  skip_if   = each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" && each.value.source == "file" ? "certificate not readable (see tls.cert-unreadable)" : (each.value.cert.any_expired ? "already expired (see tls.cert-expired)" : null))
+  skip_if   = each.value.cannot_judge != null ? each.value.cannot_judge : (each.value.cert.any_expired ? "already expired (see tls.cert-expired)" : null)
   error_if  = each.value.cert.state != "ok" ? each.value.cert.reason : null
   condition = each.value.cert.min_days_left >= params.days
   message   = "${each.value.cert_label} expires in ${each.value.cert.min_days_left} days (less than ${params.days})"
@@ -92,7 +93,7 @@ rule "tls.cert-self-signed" {
   any_source = true
   for_each  = tls == null ? [] : tls.listeners
   subject   = each.value.subject
-  skip_if   = each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" && each.value.source == "file" ? "certificate not readable (see tls.cert-unreadable)" : null)
+  skip_if   = each.value.cannot_judge
   error_if  = each.value.cert.state != "ok" ? each.value.cert.reason : null
   condition = !each.value.cert.certificates[0].self_signed
   message   = "${each.value.cert_label} is self-signed (${each.value.cert.certificates[0].subject}): clients must skip verification or pin it"
@@ -118,7 +119,7 @@ rule "tls.cert-weak-key" {
   params    = { min_rsa_bits = 2048, min_ec_bits = 256 }
   for_each  = tls == null ? [] : tls.listeners
   subject   = each.value.subject
-  skip_if   = each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" && each.value.source == "file" ? "certificate not readable (see tls.cert-unreadable)" : null)
+  skip_if   = each.value.cannot_judge
   error_if  = each.value.cert.state != "ok" ? each.value.cert.reason : null
   condition = length([for c in each.value.cert.certificates : c if(c.key_type == "rsa" ? coalesce(c.key_bits, 0) < params.min_rsa_bits : (c.key_type == "ec" ? coalesce(c.key_bits, 0) < params.min_ec_bits : c.key_type == "dsa"))]) == 0
   message   = "${each.value.cert_label}: ${join("; ", [for c in each.value.cert.certificates : "${c.subject} has a ${c.key_bits}-bit ${upper(c.key_type)} key" if(c.key_type == "rsa" ? coalesce(c.key_bits, 0) < params.min_rsa_bits : (c.key_type == "ec" ? coalesce(c.key_bits, 0) < params.min_ec_bits : c.key_type == "dsa"))])}"
@@ -140,7 +141,7 @@ rule "tls.cert-weak-signature" {
   any_source = true
   for_each  = tls == null ? [] : tls.listeners
   subject   = each.value.subject
-  skip_if   = each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" && each.value.source == "file" ? "certificate not readable (see tls.cert-unreadable)" : null)
+  skip_if   = each.value.cannot_judge
   error_if  = each.value.cert.state != "ok" ? each.value.cert.reason : null
   # A root's self-signature is never checked by clients, so only leaves and intermediates count.
   condition = length([for c in each.value.cert.certificates : c if c.weak_signature && !(c.self_signed && c.index > 0)]) == 0
@@ -163,7 +164,7 @@ rule "tls.cert-key-mismatch" {
   any_source = true
   for_each  = tls == null ? [] : tls.listeners
   subject   = each.value.subject
-  skip_if   = each.value.source == "api" ? "a TLS server never shows its private key: the key is checked on the files the config names" : (each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" ? "certificate not readable (see tls.cert-unreadable)" : (each.value.cert.key.state != "ok" ? "key not readable (see tls.cert-unreadable)" : null)))
+  skip_if   = each.value.source == "api" ? "a TLS server never shows its private key: the key is checked on the files the config names" : (each.value.cannot_judge != null ? each.value.cannot_judge : (each.value.cert.key.state != "ok" ? "key not readable (see tls.cert-unreadable)" : null))
   error_if  = each.value.cert.state != "ok" ? each.value.cert.reason : null
   condition = each.value.cert.key.matches_leaf == true
   message   = "key ${each.value.key_file} does not belong to certificate ${each.value.cert_file}: Vault cannot serve TLS with this pair"
@@ -185,7 +186,7 @@ rule "tls.cert-hostname" {
   any_source = true
   for_each  = tls == null ? [] : tls.listeners
   subject   = each.value.subject
-  skip_if   = each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" && each.value.source == "file" ? "certificate not readable (see tls.cert-unreadable)" : (each.value.expected_host == null ? "no api_addr to check the certificate's names against" : null))
+  skip_if   = each.value.cannot_judge != null ? each.value.cannot_judge : (each.value.expected_host == null ? "no api_addr to check the certificate's names against" : null)
   error_if  = each.value.cert.state != "ok" ? each.value.cert.reason : null
   condition = each.value.cert.hostname.matches == true
   message   = "${each.value.cert_label} does not name ${each.value.expected_host} (${each.value.expected_from}); it names ${length(each.value.cert.hostname.names) == 0 ? "nothing in its SANs" : join(", ", each.value.cert.hostname.names)}"
@@ -210,7 +211,7 @@ rule "tls.key-in-cert-file" {
   any_source = true
   for_each  = tls == null ? [] : tls.listeners
   subject   = each.value.subject
-  skip_if   = each.value.source == "api" ? "about the certificate file; a TLS server sends no private key" : (each.value.cert == null ? "no tls_cert_file" : (each.value.cert.state != "ok" ? "certificate not readable (see tls.cert-unreadable)" : null))
+  skip_if   = each.value.source == "api" ? "about the certificate file; a TLS server sends no private key" : each.value.cannot_judge
   condition = !each.value.cert.cert_file_contains_private_key
   message   = "certificate file ${each.value.cert_file} also holds a private key: certificate files are often world-readable and copied around"
   pass_message = "no key in the certificate file"

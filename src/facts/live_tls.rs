@@ -169,6 +169,8 @@ pub fn entries(results: &[(LiveTarget, LiveTlsFacts)]) -> (Vec<Json>, Vec<Json>)
         };
         listeners.push(json!({
             "source": "api",
+            // A failed inspection is judged (an error finding), never skipped.
+            "cannot_judge": Json::Null,
             "subject": subject,
             "cert_label": format!("certificate served by {}", t.addr),
             "address": t.addr,

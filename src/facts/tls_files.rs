@@ -74,8 +74,17 @@ pub fn collect(config: &Json, root: &Path, now_unix: i64) -> Json {
             .filter(|(_, v)| v.is_none())
             .map(|(k, _)| k)
             .collect();
+        // Why the certificate rules other than tls.cert-unreadable cannot judge this entry.
+        let cannot_judge = match &cert {
+            None => Some("no tls_cert_file"),
+            Some(c) if c["state"] != "ok" => {
+                Some("certificate not readable (see tls.cert-unreadable)")
+            }
+            Some(_) => None,
+        };
         listeners.push(json!({
             "source": "file",
+            "cannot_judge": cannot_judge,
             "subject": format!("listener {}", l["address"].as_str().unwrap_or_default()),
             "cert_label": format!("certificate {}", cert_file.unwrap_or_default()),
             "address": l["address"],
