@@ -4,6 +4,7 @@
 # Facts: tls.listeners[] = { source (file|api), subject, cert_label, address, cert_file,
 #        key_file, cert_loc, key_loc, missing[], expected_host, expected_from,
 #        cannot_judge (null, or why the rules beyond tls.cert-unreadable cannot judge it),
+#        scanner_cannot_read (null, or why the scanner's own user may not read the files),
 #        cert = { state, reason, certificates[], chain, hostname, key, ... } }
 
 rule "tls.cert-unreadable" {
@@ -14,7 +15,7 @@ rule "tls.cert-unreadable" {
   any_source = true
   for_each  = tls == null ? [] : tls.listeners
   subject   = each.value.subject
-  skip_if   = each.value.source == "api" ? "about the files a listener names; the chain the live listener serves is judged by the other tls.cert-* rules" : null
+  skip_if   = each.value.source == "api" ? "about the files a listener names; the chain the live listener serves is judged by the other tls.cert-* rules" : lookup(each.value, "scanner_cannot_read", null)
   condition = length(each.value.missing) > 0 ? false : (each.value.cert.state == "ok" && each.value.cert.key.state == "ok" && !anytrue([for t in each.value.cert.trailing_data : t.go_rejects]))
   message = (length(each.value.missing) > 0 ? "listener ${each.value.address} serves TLS but ${join(" and ", each.value.missing)} is not set" :
     (each.value.cert.state != "ok" ? "certificate ${each.value.cert_file}: ${each.value.cert.reason}" :
@@ -164,7 +165,7 @@ rule "tls.cert-key-mismatch" {
   any_source = true
   for_each  = tls == null ? [] : tls.listeners
   subject   = each.value.subject
-  skip_if   = each.value.source == "api" ? "a TLS server never shows its private key: the key is checked on the files the config names" : (each.value.cannot_judge != null ? each.value.cannot_judge : (each.value.cert.key.state != "ok" ? "key not readable (see tls.cert-unreadable)" : null))
+  skip_if   = each.value.source == "api" ? "a TLS server never shows its private key: the key is checked on the files the config names" : (each.value.cannot_judge != null ? each.value.cannot_judge : (each.value.cert.key.state != "ok" ? coalesce(each.value.scanner_cannot_read, "key not readable (see tls.cert-unreadable)") : null))
   error_if  = each.value.cert.state != "ok" ? each.value.cert.reason : null
   condition = each.value.cert.key.matches_leaf == true
   message   = "key ${each.value.key_file} does not belong to certificate ${each.value.cert_file}: Vault cannot serve TLS with this pair"

@@ -91,10 +91,10 @@ rule "host.mlock-capability" {
   profile   = "production"
   sources   = ["host", "config"]
   products  = ["vault"]
-  skip_if   = config.disable_mlock ? "mlock is disabled in the config (disable_mlock = true)" : null
-  condition = host.effective.ipc_lock.cap_ipc_lock || host.effective.ipc_lock.memlock_unlimited
+  skip_if   = config.disable_mlock ? "mlock is disabled in the config (disable_mlock = true)" : (!host.effective.ipc_lock.cap_ipc_lock && host.effective.ipc_lock.memlock_unlimited == null ? "no CAP_IPC_LOCK found and the locked-memory limit is unknown (no running server process, no LimitMEMLOCK= in a unit): cannot tell whether Vault can lock its memory" : null)
+  condition = host.effective.ipc_lock.cap_ipc_lock || host.effective.ipc_lock.memlock_unlimited == true
   message   = "mlock is on but Vault has no CAP_IPC_LOCK (no file capability on the binary, no AmbientCapabilities=, not in the process's effective set) and no unlimited locked-memory limit: it cannot lock memory and refuses to start"
-  pass_message = join("; ", concat(host.effective.ipc_lock.sources, host.effective.ipc_lock.memlock_unlimited ? ["locked memory unlimited"] : []))
+  pass_message = join("; ", concat(host.effective.ipc_lock.sources, host.effective.ipc_lock.memlock_unlimited == true ? ["locked memory unlimited"] : []))
   evidence  = { cap_ipc_lock = host.effective.ipc_lock.cap_ipc_lock, sources = host.effective.ipc_lock.sources, memlock_unlimited = host.effective.ipc_lock.memlock_unlimited }
   rationale = "With mlock on, Vault locks its memory so secrets never reach swap; that needs CAP_IPC_LOCK (or an unlimited RLIMIT_MEMLOCK). Without it Vault fails at start, which tempts operators to set disable_mlock instead."
   remediation = "setcap cap_ipc_lock=+ep /usr/bin/vault, or AmbientCapabilities=CAP_IPC_LOCK with CapabilityBoundingSet including it and LimitMEMLOCK=infinity in the unit."

@@ -79,6 +79,7 @@ mod tests {
             new: None,
             waiver: None,
             node: None,
+            skip_cause: None,
         }
     }
 

@@ -5,7 +5,7 @@
 //! `condition` decide. Anything that cannot be evaluated is `error`, never `pass`.
 
 use crate::facts::{Facts, SourceState};
-use crate::model::{Finding, Location, Profile, Source, Status};
+use crate::model::{Finding, Location, Profile, SkipCause, Source, Status};
 use crate::rules::functions::{self, display, hcl_to_json, json_to_hcl};
 use crate::rules::{Rule, RuleSet};
 use hcl::eval::{Context, Evaluate};
@@ -140,6 +140,10 @@ fn finding(rule: &Rule, o: Outcome) -> Finding {
 /// `source`: the subject's own source (`each.value.source`), for rules whose subjects come
 /// from several sources.
 fn finding_from(rule: &Rule, o: Outcome, source: Option<Source>) -> Finding {
+    let skip_cause = match o.status {
+        Status::Skip => SkipCause::of_reason(&o.message),
+        _ => None,
+    };
     Finding {
         rule: rule.id.clone(),
         status: o.status,
@@ -162,6 +166,7 @@ fn finding_from(rule: &Rule, o: Outcome, source: Option<Source>) -> Finding {
         new: None,
         waiver: None,
         node: None,
+        skip_cause,
     }
 }
 

@@ -148,6 +148,40 @@ pub struct Location {
     pub column: u32,
 }
 
+/// The canonical start of the reason of a check skipped because the scan token lacks a
+/// capability (`insufficient permission: GET /v1/sys/audit`). The API collector writes it; the
+/// engine recognises it, even inside a rule's own skip message, and marks the finding.
+pub const INSUFFICIENT_PERMISSION: &str = "insufficient permission: ";
+
+/// The canonical end of the reason of a file the scanner itself may not read (`cannot read
+/// FILE as uid N: run as root or as the service account`).
+pub const SCANNER_CANNOT_READ: &str = ": run as root or as the service account";
+
+/// Why a check was skipped, where the kind of skip matters: a skip for the token's missing
+/// capability makes the scan incomplete (`cli.md`, "Exit codes"); one for the scanner's own
+/// file permissions is the scanner's limit, never the server's fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipCause {
+    /// The scan token lacks a capability the check needs.
+    TokenPermission,
+    /// The scanner's own user may not read a file the check needs.
+    ScannerPermission,
+}
+
+impl SkipCause {
+    /// The cause a skip reason names, if any.
+    pub fn of_reason(reason: &str) -> Option<SkipCause> {
+        if reason.contains(INSUFFICIENT_PERMISSION) {
+            Some(SkipCause::TokenPermission)
+        } else if reason.contains(SCANNER_CANNOT_READ) {
+            Some(SkipCause::ScannerPermission)
+        } else {
+            None
+        }
+    }
+}
+
 /// The waiver that turned a failure into `waived`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppliedWaiver {
@@ -176,9 +210,22 @@ pub struct Finding {
     /// The node the finding comes from, in a fleet report made by `vaultsec merge`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub node: Option<String>,
+    /// Why a `skip` was a skip, when that matters (see [`SkipCause`]).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub skip_cause: Option<SkipCause>,
 }
 
 impl Finding {
+    /// This check could not see, so the scan is incomplete (`cli.md`, "Exit codes"): it ended
+    /// in `error`, or was skipped because the token lacks a capability it needs.
+    pub fn makes_incomplete(&self) -> bool {
+        match self.status {
+            Status::Error => true,
+            Status::Skip => self.skip_cause == Some(SkipCause::TokenPermission),
+            _ => false,
+        }
+    }
+
     /// The rule family, e.g. `tls` for `tls.cert-expired`: the checklist is grouped by it.
     pub fn area(&self) -> &str {
         self.rule.split('.').next().unwrap_or(&self.rule)

@@ -56,3 +56,24 @@ impl Facts {
             .unwrap_or_else(|| OFF.get_or_init(|| SourceState::Off("not collected".into())))
     }
 }
+
+/// The scanner's own effective uid (from `/proc/self/status`, the live one whatever `--root`
+/// is), to say whose permission a denied read was.
+pub fn scanner_uid() -> Option<u32> {
+    static UID: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
+    *UID.get_or_init(|| {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let uids = status.lines().find_map(|l| l.strip_prefix("Uid:"))?;
+        uids.split_whitespace().nth(1)?.parse().ok()
+    })
+}
+
+/// The reason of a file the scanner itself may not read: the scanner's limit, not the
+/// server's fault (its rules `skip`, see [`crate::model::SkipCause::ScannerPermission`]).
+pub fn scanner_cannot_read(path: &str) -> String {
+    let uid = scanner_uid().map_or_else(|| "?".to_string(), |u| u.to_string());
+    format!(
+        "cannot read {path} as uid {uid}{}",
+        crate::model::SCANNER_CANNOT_READ
+    )
+}

@@ -82,9 +82,27 @@ pub fn collect(config: &Json, root: &Path, now_unix: i64) -> Json {
             }
             Some(_) => None,
         };
+        // The scanner's own permission denial is not the server's fault: its rules skip.
+        let scanner_cannot_read = cert.as_ref().and_then(|c| {
+            let denied = |reason: &Json| {
+                reason
+                    .as_str()
+                    .filter(|r| {
+                        crate::model::SkipCause::of_reason(r)
+                            == Some(crate::model::SkipCause::ScannerPermission)
+                    })
+                    .map(str::to_owned)
+            };
+            denied(&c["reason"]).or_else(|| denied(&c["key"]["reason"]))
+        });
+        let cannot_judge = match (&cert, &scanner_cannot_read) {
+            (Some(c), Some(why)) if c["state"] != "ok" => Some(why.as_str()),
+            _ => cannot_judge,
+        };
         listeners.push(json!({
             "source": "file",
             "cannot_judge": cannot_judge,
+            "scanner_cannot_read": scanner_cannot_read,
             "subject": format!("listener {}", l["address"].as_str().unwrap_or_default()),
             "cert_label": format!("certificate {}", cert_file.unwrap_or_default()),
             "address": l["address"],

@@ -142,6 +142,26 @@ fn header(out: &mut String, report: &Report) {
     out.push_str("</header>\n");
 }
 
+/// Why the scan is incomplete: checks in error, checks the token could not run.
+fn incomplete_verdict(report: &Report) -> String {
+    let skipped = report.permission_skips();
+    let errors = report.summary.incomplete.len() - skipped;
+    let mut parts = Vec::new();
+    if errors > 0 {
+        parts.push(format!("{errors} check(s) ended in error"));
+    }
+    if skipped > 0 {
+        parts.push(format!(
+            "{skipped} check(s) could not run: the token lacks capabilities they need (see vaultsec policy)"
+        ));
+    }
+    if parts.is_empty() {
+        // An older report: only its error count tells.
+        parts.push(format!("{} check(s) ended in error", report.summary.error));
+    }
+    format!("incomplete: {}", parts.join("; "))
+}
+
 fn summary(out: &mut String, report: &Report) {
     out.push_str("<section id=\"summary\"><h2>Summary</h2>\n<div class=\"tiles\">");
     for s in Status::ALL {
@@ -177,12 +197,34 @@ fn summary(out: &mut String, report: &Report) {
         if report.is_complete() {
             "every check could be evaluated".to_string()
         } else {
-            format!(
-                "incomplete: {} check(s) ended in error",
-                report.summary.error
-            )
+            incomplete_verdict(report)
         }
     );
+    if !report.summary.incomplete.is_empty() {
+        out.push_str("<ul class=\"incomplete\">");
+        for i in &report.summary.incomplete {
+            let node = i
+                .node
+                .as_deref()
+                .map(|n| format!("{n}: "))
+                .unwrap_or_default();
+            let subject = i
+                .subject
+                .as_deref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default();
+            let _ = write!(
+                out,
+                "<li data-cause=\"{}\">{}<code>{}</code>{}: {}</li>",
+                esc(&i.cause),
+                esc(&node),
+                esc(&i.rule),
+                esc(&subject),
+                esc(&i.reason)
+            );
+        }
+        out.push_str("</ul>\n");
+    }
     out.push_str("<table class=\"matrix\"><thead><tr><th>Severity</th>");
     for s in Status::ALL {
         let _ = write!(out, "<th>{}</th>", status_label(s));

@@ -103,6 +103,10 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
         for (source, state) in &report.sources {
             suite.add_property(Property::new(format!("source.{source}"), state.as_str()));
         }
+        suite.add_property(Property::new(
+            "scan_complete",
+            report.is_complete().to_string(),
+        ));
         for f in group.findings {
             let mut case = TestCase::new(case_name(f), status(f));
             case.set_classname(name.as_str());
@@ -110,6 +114,10 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
             case.add_property(Property::new("status", f.status.as_str()));
             if let Some(new) = f.new {
                 case.add_property(Property::new("new", new.to_string()));
+            }
+            if let Some(cause) = f.skip_cause {
+                let cause = serde_json::to_value(cause).unwrap_or_default();
+                case.add_property(Property::new("skip_cause", cause.as_str().unwrap_or("")));
             }
             suite.add_test_case(case);
         }

@@ -68,10 +68,20 @@ pub fn parse_report(file: &str, bytes: &[u8]) -> Result<Report, ReportFileError>
             })
         }
     }
-    serde_json::from_value(value).map_err(|e| ReportFileError::NotAReport {
-        file: file.to_string(),
-        reason: e.to_string(),
-    })
+    let mut report: Report =
+        serde_json::from_value(value).map_err(|e| ReportFileError::NotAReport {
+            file: file.to_string(),
+            reason: e.to_string(),
+        })?;
+    // A report written before findings carried `skip_cause` still says why in the message.
+    for f in report
+        .findings
+        .iter_mut()
+        .filter(|f| f.status == crate::model::Status::Skip && f.skip_cause.is_none())
+    {
+        f.skip_cause = crate::model::SkipCause::of_reason(&f.message);
+    }
+    Ok(report)
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ pub struct Tool {
     pub version: String,
 }
 
-/// Counts by status.
+/// Counts by status, and the checks that could not see.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub pass: usize,
@@ -58,12 +58,54 @@ pub struct Summary {
     pub error: usize,
     pub waived: usize,
     pub manual: usize,
+    /// The checks that make the scan incomplete (`cli.md`, "Exit codes"), and why. Reports
+    /// written before this field existed read as an empty list.
+    #[serde(default)]
+    pub incomplete: Vec<Incomplete>,
+}
+
+/// A check that could not see: in `error`, or skipped for the token's missing capability.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Incomplete {
+    pub rule: String,
+    pub subject: Option<String>,
+    pub status: Status,
+    /// `error`, or the skip's cause (`token_permission`).
+    pub cause: String,
+    /// The finding's message: the error, or the capability it lacked.
+    pub reason: String,
+    /// The node, in a fleet report.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub node: Option<String>,
+}
+
+impl Incomplete {
+    fn of(f: &Finding) -> Incomplete {
+        let cause = match (f.status, f.skip_cause) {
+            (Status::Skip, Some(cause)) => serde_json::to_value(cause)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_else(|| "skip".into()),
+            (status, _) => status.as_str().to_owned(),
+        };
+        Incomplete {
+            rule: f.rule.clone(),
+            subject: f.subject.clone(),
+            status: f.status,
+            cause,
+            reason: f.message.clone(),
+            node: f.node.clone(),
+        }
+    }
 }
 
 impl Summary {
     pub fn of(findings: &[Finding]) -> Summary {
         let mut s = Summary::default();
         for f in findings {
+            if f.makes_incomplete() {
+                s.incomplete.push(Incomplete::of(f));
+            }
             match f.status {
                 Status::Pass => s.pass += 1,
                 Status::Fail => s.fail += 1,
@@ -179,9 +221,19 @@ impl Report {
         self.nodes.is_some()
     }
 
-    /// Every check could be evaluated (no `error` finding).
+    /// Every check could see: none in `error`, none skipped for the token's missing
+    /// capability (`cli.md`, "Exit codes").
     pub fn is_complete(&self) -> bool {
-        self.summary.error == 0
+        self.summary.error == 0 && self.summary.incomplete.is_empty()
+    }
+
+    /// The checks skipped because the token lacks a capability.
+    pub fn permission_skips(&self) -> usize {
+        self.summary
+            .incomplete
+            .iter()
+            .filter(|i| i.status == Status::Skip)
+            .count()
     }
 }
 
@@ -241,7 +293,7 @@ pub fn exit_code(findings: &[Finding], fail_on: Option<Severity>) -> u8 {
     });
     if failing {
         1
-    } else if findings.iter().any(|f| f.status == Status::Error) {
+    } else if findings.iter().any(Finding::makes_incomplete) {
         3
     } else {
         0

@@ -244,16 +244,41 @@ pub fn render(report: &Report) -> String {
 
     w.family(
         "vaultsec_scan_complete",
-        "1 when every check could be evaluated, 0 when some check ended in error.",
+        "1 when every check could see; 0 when some check ended in error or was skipped because the token lacks a capability (the exit code could be 3).",
     );
     for u in &units {
-        let complete = !u.findings.iter().any(|f| f.status == Status::Error);
+        let complete = !u.findings.iter().any(|f| f.makes_incomplete());
         w.sample(
             "vaultsec_scan_complete",
             u.node,
             &[],
             if complete { "1" } else { "0" },
         );
+    }
+
+    w.family(
+        "vaultsec_incomplete_checks",
+        "Checks that could not see, by cause: error, or token_permission (the token lacks a capability).",
+    );
+    for u in &units {
+        let errors = u
+            .findings
+            .iter()
+            .filter(|f| f.makes_incomplete() && f.status == Status::Error)
+            .count();
+        let denied = u
+            .findings
+            .iter()
+            .filter(|f| f.makes_incomplete() && f.status == Status::Skip)
+            .count();
+        for (cause, n) in [("error", errors), ("token_permission", denied)] {
+            w.sample(
+                "vaultsec_incomplete_checks",
+                u.node,
+                &[("cause", cause)],
+                &n.to_string(),
+            );
+        }
     }
 
     w.family(

@@ -7,9 +7,9 @@ use super::Report;
 use crate::model::{Finding, Severity, Status};
 use crate::rules::RuleSet;
 use serde_sarif::sarif::{
-    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, PhysicalLocation,
-    PropertyBag, Region, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool,
-    ToolComponent,
+    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
+    PhysicalLocation, PropertyBag, Region, ReportingDescriptor, ReportingDescriptorReference,
+    Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -213,12 +213,60 @@ pub fn render(report: &Report, rules: &RuleSet) -> anyhow::Result<String> {
         .version(report.tool.version.clone())
         .rules(descriptors)
         .build();
-    // Where and when the scan ran, as every format says; "successful" means complete.
+    // Where and when the scan ran, as every format says; "successful" means complete, and
+    // each check that could not see is a notification naming its rule.
+    let notifications: Vec<Notification> = report
+        .summary
+        .incomplete
+        .iter()
+        .map(|i| {
+            let mut rule = ReportingDescriptorReference::builder()
+                .id(i.rule.clone())
+                .build();
+            rule.index = rules
+                .rules
+                .iter()
+                .position(|r| r.id == i.rule)
+                .map(|n| n as i64);
+            let node = i
+                .node
+                .as_deref()
+                .map(|n| format!("{n}: "))
+                .unwrap_or_default();
+            let subject = i
+                .subject
+                .as_deref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default();
+            Notification::builder()
+                .message(
+                    Message::builder()
+                        .text(format!(
+                            "{node}{}{subject} could not see: {}",
+                            i.rule, i.reason
+                        ))
+                        .build(),
+                )
+                .level(serde_json::json!(if i.status == Status::Error {
+                    "error"
+                } else {
+                    "warning"
+                }))
+                .associated_rule(rule)
+                .build()
+        })
+        .collect();
     let invocation = Invocation::builder()
         .execution_successful(report.is_complete())
         .start_time_utc(report.started_at.clone())
-        .machine(report.host.clone())
-        .build();
+        .machine(report.host.clone());
+    let invocation = if notifications.is_empty() {
+        invocation.build()
+    } else {
+        invocation
+            .tool_execution_notifications(notifications)
+            .build()
+    };
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .invocations(vec![invocation])

@@ -91,6 +91,25 @@ fn waiver_lines(out: &mut String, title: &str, list: &[super::WaiverNote]) {
     }
 }
 
+/// The scan could not see everything: said first, so a complete-looking checklist cannot hide it.
+fn incomplete_lines(out: &mut String, report: &Report) {
+    let skipped = report.permission_skips();
+    if skipped > 0 {
+        let _ = writeln!(
+            out,
+            "INCOMPLETE: {skipped} check(s) could not run: the token lacks capabilities they need \
+             (see their reasons) — see `vaultsec policy`"
+        );
+    }
+    let errors = report.summary.incomplete.len() - skipped;
+    if errors > 0 {
+        let _ = writeln!(
+            out,
+            "INCOMPLETE: {errors} check(s) ended in error (see ERROR below)"
+        );
+    }
+}
+
 pub fn render(report: &Report, color: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -104,6 +123,7 @@ pub fn render(report: &Report, color: bool) -> String {
         .map(|(k, v)| format!("{k}: {v}"))
         .collect();
     let _ = writeln!(out, "sources: {}", sources.join(" · "));
+    incomplete_lines(&mut out, report);
 
     if let Some(nodes) = &report.nodes {
         let _ = writeln!(out, "fleet of {} node(s):", nodes.len());

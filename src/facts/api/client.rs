@@ -421,7 +421,7 @@ impl ApiClient {
             401 | 403 => Probe::skip(
                 path,
                 Some(status),
-                format!("insufficient permission: {label}"),
+                format!("{}{label}", crate::model::INSUFFICIENT_PERMISSION),
             ),
             404 if req.op() == Op::List && errors_empty(&resp.body) => {
                 // Vault answers an empty LIST with 404 and no error text.
@@ -499,6 +499,23 @@ fn errors_empty(body: &[u8]) -> bool {
         .ok()
         .and_then(|v| v.get("errors").and_then(Value::as_array).map(Vec::is_empty))
         .unwrap_or(false)
+}
+
+/// Whether a 401/403 body says the server rejected the token itself (unknown, expired,
+/// revoked, outside its bound CIDRs) rather than that the token lacks a capability. OpenBao
+/// answers a token it cannot resolve with the bare `permission denied` of
+/// `fetchACLTokenEntryAndEntity`, and an ACL denial with the same error wrapped in a
+/// multierror (`1 error occurred:\n\t* permission denied`); Vault may also say `invalid token`.
+pub(crate) fn token_rejected(body: &[u8]) -> bool {
+    let Ok(v) = serde_json::from_slice::<Value>(body) else {
+        return false;
+    };
+    let Some(errors) = v.get("errors").and_then(Value::as_array) else {
+        return false;
+    };
+    let texts: Vec<&str> = errors.iter().filter_map(Value::as_str).collect();
+    texts.iter().any(|t| t.contains("invalid token"))
+        || (texts.len() == 1 && texts[0].trim() == "permission denied")
 }
 
 /// The `errors` array of a Vault error body, flattened to one short line.
@@ -680,6 +697,18 @@ mod tests {
             server_message(br#"{"errors":["Vault is sealed"]}"#),
             "Vault is sealed"
         );
+    }
+
+    #[test]
+    fn a_rejected_token_is_told_from_a_missing_capability() {
+        // Bodies as OpenBao 2.7.2 answers them (see the token tests in tests/integration).
+        assert!(token_rejected(br#"{"errors":["permission denied"]}"#));
+        assert!(token_rejected(br#"{"errors":["invalid token"]}"#));
+        assert!(!token_rejected(
+            br#"{"errors":["1 error occurred:\n\t* permission denied\n\n"]}"#
+        ));
+        assert!(!token_rejected(b"garbage"));
+        assert!(!token_rejected(br#"{"errors":[]}"#));
     }
 
     #[test]

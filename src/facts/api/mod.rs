@@ -199,17 +199,29 @@ pub async fn collect_async(opts: &ApiOptions, progress: Option<&dyn Fn(Progress)
     f.leader = leader;
     f.metrics_unauthenticated = metrics_unauthenticated;
 
+    // The token first: one the server rejects (expired, revoked, unknown) would make every
+    // authenticated read a 403 that reads as a missing capability.
+    let token_self = match gate {
+        Some(_) => None,
+        None => match lookup_self(&client).await {
+            Ok(probe) => Some(probe),
+            Err(reason) => {
+                let mut rejected = skeleton(opts, ProbeState::Error, reason, f.target.clone());
+                rejected.health = f.health;
+                rejected.seal_status = f.seal_status;
+                rejected.leader = f.leader;
+                rejected.metrics_unauthenticated = f.metrics_unauthenticated;
+                f = rejected;
+                None
+            }
+        },
+    };
+
     if let Some(gate) = gate {
         gate_all(&mut f, &gate);
-    } else {
+    } else if let Some(token_self) = token_self {
         // Phase 2: independent authenticated reads, all in flight together.
-        let (token_self, ha_status, audit, auth, mounts, policy_names) = tokio::join!(
-            probe_auth(
-                &client,
-                Request::read("auth/token/lookup-self"),
-                "auth/token/lookup-self",
-                facts::parse_token_info
-            ),
+        let (ha_status, audit, auth, mounts, policy_names) = tokio::join!(
             probe_auth(
                 &client,
                 Request::read("sys/ha-status"),
@@ -469,6 +481,29 @@ fn gate_all(f: &mut ApiFacts, reason: &str) {
         f.cluster.state = ProbeState::Skip;
         f.cluster.reason = Some(reason.to_owned());
     }
+}
+
+/// `auth/token/lookup-self`; `Err` with the source's reason when the server rejects the token
+/// itself (see [`client::token_rejected`]).
+async fn lookup_self(client: &ApiClient) -> Result<Probe<TokenInfo>, String> {
+    let path = "auth/token/lookup-self";
+    let req = match Request::read(path) {
+        Ok(r) => r,
+        Err(e) => return Ok(Probe::error(path, None, e.to_string())),
+    };
+    let res = client.fetch(&req).await;
+    if let Ok(r) = &res {
+        if matches!(r.status, 401 | 403) && client::token_rejected(&r.body) {
+            return Err(format!(
+                "the token is invalid or expired: the server rejected it (HTTP {} on {})",
+                r.status,
+                req.label()
+            ));
+        }
+    }
+    Ok(client
+        .classify(&req, res)
+        .and_then(|v| facts::parse_token_info(&v)))
 }
 
 /// `sys/health`: every documented status code is an answer whose body is parsed.

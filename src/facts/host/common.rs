@@ -113,7 +113,7 @@ pub enum HostError {
         path: String,
     },
     /// The scanner may not read the file.
-    #[error("permission denied reading {path}")]
+    #[error("{}", crate::facts::scanner_cannot_read(path))]
     PermissionDenied {
         /// Host path.
         path: String,

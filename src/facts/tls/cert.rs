@@ -330,7 +330,7 @@ fn read_bounded(path: &Path) -> Result<Zeroizing<Vec<u8>>, (CertErrorKind, Strin
         }
         std::io::ErrorKind::PermissionDenied => (
             CertErrorKind::PermissionDenied,
-            format!("{shown}: permission denied"),
+            crate::facts::scanner_cannot_read(&shown.to_string()),
         ),
         _ => (CertErrorKind::Io, format!("{shown}: cannot read: {e}")),
     };
