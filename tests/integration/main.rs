@@ -12,6 +12,7 @@ mod collector_dev;
 mod collector_faults;
 mod collector_raft;
 mod common;
+mod complete;
 mod contrib;
 mod corpus;
 mod fetch_bao;

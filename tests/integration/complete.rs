@@ -1,0 +1,377 @@
+//! A scan that could not see is not complete (issue 8 §2, §3, §6): a rejected token is a
+//! source failure, a token short of a capability makes the scan incomplete (exit 3), the
+//! scanner's own permission denials are skips, and absent facts are never expression errors.
+//! Tokens come from real OpenBao dev servers; privileges are really dropped with `setpriv`.
+
+use crate::api_rules::{args, scan, with, Run, API_ONLY};
+use crate::common::{now, repo};
+use crate::testkit::{DevServer, TestPki};
+use serde_json::{json, Value};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use vaultsec::engine::{self, Settings};
+use vaultsec::facts::api::ApiOptions;
+use vaultsec::model::{Profile, Status};
+use vaultsec::rules::RuleSet;
+use vaultsec::scan::{self, SourceOptions};
+
+/// `summary.incomplete` as `(rule, cause)` pairs.
+fn incomplete(run: &Run) -> Vec<(String, String)> {
+    run.report["summary"]["incomplete"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no summary.incomplete: {}", run.stdout))
+        .iter()
+        .map(|i| {
+            (
+                i["rule"].as_str().unwrap_or_default().to_string(),
+                i["cause"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Where the JSON report of a run goes when standard output shows another format.
+fn json_aside() -> String {
+    let dir = tempfile::tempdir().expect("temp dir").keep();
+    dir.join("report.json").display().to_string()
+}
+
+/// Waits until the server rejects `token` (it expired or was revoked).
+fn wait_rejected(dev: &DevServer, token: &str) {
+    let admin = dev
+        .admin()
+        .expect("admin")
+        .with_token(token)
+        .expect("admin");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (status, _) = admin
+            .call("GET", "auth/token/lookup-self", None)
+            .expect("lookup-self");
+        if status == 403 {
+            return;
+        }
+        assert!(Instant::now() < deadline, "token still valid after 20 s");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[track_caller]
+fn assert_token_rejected(run: &Run) {
+    assert_eq!(run.code, Some(3), "{}\n{}", run.stderr, run.stdout);
+    let api = run.report["sources"]["api"].as_str().unwrap_or_default();
+    assert!(
+        api.starts_with("unavailable: the token is invalid or expired"),
+        "{api}"
+    );
+    // The authenticated rules are errors naming the token, never a pass or a permission skip.
+    for rule in [
+        "api.audit-disabled",
+        "api.root-tokens",
+        "api.scanner-token-root",
+    ] {
+        let found = run.of(rule);
+        assert!(
+            !found.is_empty()
+                && found
+                    .iter()
+                    .all(|(s, _, m)| s == "error" && m.contains("the token is invalid or expired")),
+            "{rule}: {found:?}"
+        );
+    }
+    let listed = incomplete(run);
+    assert!(
+        listed.contains(&("api.audit-disabled".into(), "error".into())),
+        "{listed:?}"
+    );
+}
+
+#[test]
+fn an_expired_or_revoked_token_is_a_source_error_and_exit_3() {
+    let dev = DevServer::start().expect("dev server");
+    let admin = dev.admin().expect("admin");
+    let (short, _) = admin
+        .create_token(json!({"policies": ["default"], "ttl": "2s"}))
+        .expect("short-lived token");
+    let (revoked, _) = admin
+        .create_token(json!({"policies": ["default"], "ttl": "1h"}))
+        .expect("token to revoke");
+    admin
+        .must(
+            "POST",
+            "auth/token/revoke",
+            Some(json!({ "token": revoked })),
+        )
+        .expect("revoke");
+    wait_rejected(&dev, &short);
+
+    let select = with(API_ONLY, &["--select", "api."]);
+    assert_token_rejected(&scan(&dev.addr, Some(&short), &args(&select)));
+    let run = scan(&dev.addr, Some(&revoked), &args(&select));
+    assert_token_rejected(&run);
+    // The token itself never shows, and the Prometheus gauge says incomplete.
+    assert!(!run.stdout.contains(&revoked) && !run.stderr.contains(&revoked));
+    let prom = scan(
+        &dev.addr,
+        Some(&revoked),
+        &args(&with(
+            &args(&select),
+            &["-o", &json_aside(), "--format", "prometheus"],
+        )),
+    );
+    assert!(
+        prom.stdout.contains("\nvaultsec_scan_complete 0\n"),
+        "{}",
+        prom.stdout
+    );
+}
+
+#[test]
+fn a_token_of_a_too_narrow_policy_makes_the_scan_incomplete_until_those_rules_are_ignored() {
+    let dev = DevServer::start().expect("dev server");
+    let (token, _) = dev
+        .admin()
+        .expect("admin")
+        .create_token(json!({"policies": ["default"], "ttl": "1h"}))
+        .expect("default-policy token");
+    let select = with(API_ONLY, &["--select", "api."]);
+    let run = scan(&dev.addr, Some(&token), &args(&select));
+    assert_eq!(run.code, Some(3), "{}\n{}", run.stderr, run.stdout);
+    assert_eq!(run.report["sources"]["api"], "available");
+
+    // Every permission skip is marked and listed, with the path it needed; nothing else is.
+    let findings = run.report["findings"].as_array().expect("findings");
+    let denied: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["skip_cause"] == "token_permission")
+        .collect();
+    assert!(
+        denied.iter().any(|f| f["rule"] == "api.audit-disabled"
+            && f["message"] == "insufficient permission: GET /v1/sys/audit"),
+        "{denied:#?}"
+    );
+    assert!(denied.iter().all(|f| f["status"] == "skip"));
+    let listed = incomplete(&run);
+    assert_eq!(
+        listed.len(),
+        denied.len(),
+        "only the permission skips: {listed:?}"
+    );
+    assert!(listed.iter().all(|(_, cause)| cause == "token_permission"));
+
+    // The table says so first.
+    let table = scan(
+        &dev.addr,
+        Some(&token),
+        &args(&with(
+            &args(&select),
+            &["-o", &json_aside(), "--format", "table"],
+        )),
+    );
+    assert_eq!(table.code, Some(3));
+    let top: Vec<&str> = table.stdout.lines().take(4).collect();
+    assert!(
+        top.iter().any(|l| l.starts_with(&format!(
+            "INCOMPLETE: {} check(s) could not run: the token lacks capabilities",
+            denied.len()
+        )) && l.contains("vaultsec policy")),
+        "{top:#?}"
+    );
+
+    // Leaving those rules out on purpose makes the scan complete again.
+    let mut rules: Vec<String> = listed.into_iter().map(|(r, _)| r).collect();
+    rules.dedup();
+    let ignored = with(&args(&select), &["--ignore", &rules.join(",")]);
+    let run = scan(&dev.addr, Some(&token), &args(&ignored));
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stderr, run.stdout);
+    assert_eq!(run.report["summary"]["incomplete"], json!([]));
+}
+
+#[test]
+fn no_token_at_all_is_a_deliberate_choice_not_an_incomplete_scan() {
+    let dev = DevServer::start().expect("dev server");
+    let run = scan(
+        &dev.addr,
+        None,
+        &args(&with(API_ONLY, &["--select", "api."])),
+    );
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stderr, run.stdout);
+    let (status, _, message) = run.of("api.audit-disabled").remove(0);
+    assert_eq!(status, "skip");
+    assert!(message.starts_with("no token"), "{message}");
+    assert_eq!(run.report["summary"]["incomplete"], json!([]));
+}
+
+/// Is this process root? (Its effective uid from /proc: no `unsafe` needed.)
+fn running_as_root() -> bool {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|u| u.split_whitespace().nth(1))
+        == Some("0")
+}
+
+/// A host root whose TLS listener names a certificate and a key only root may read.
+fn root_with_private_tls(dir: &Path) -> PathBuf {
+    std::fs::create_dir_all(dir.join("etc/vault.d")).expect("etc");
+    std::fs::create_dir_all(dir.join("tls")).expect("tls");
+    let (cert, key) = TestPki::self_signed(&dir.join("tls"), "server").expect("certificate");
+    std::fs::set_permissions(&cert, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let config = dir.join("etc/vault.d/vault.hcl");
+    std::fs::write(
+        &config,
+        "listener \"tcp\" {\n  address = \"127.0.0.1:8200\"\n  tls_cert_file = \"/tls/server.pem\"\n  tls_key_file = \"/tls/server-key.pem\"\n}\n",
+    )
+    .expect("config");
+    for d in [
+        dir,
+        &dir.join("etc"),
+        &dir.join("etc/vault.d"),
+        &dir.join("tls"),
+    ] {
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    config
+}
+
+fn scan_tls_as(uid: Option<u32>, root: &Path, config: &Path) -> (Option<i32>, Value) {
+    let bin = assert_cmd::cargo::cargo_bin("vaultsec");
+    let mut cmd = match uid {
+        Some(uid) => {
+            let mut c = std::process::Command::new("setpriv");
+            c.arg(format!("--reuid={uid}"))
+                .arg(format!("--regid={uid}"))
+                .arg("--clear-groups")
+                .arg(&bin);
+            c
+        }
+        None => std::process::Command::new(&bin),
+    };
+    cmd.env_remove("VAULT_ADDR")
+        .env_remove("BAO_ADDR")
+        .args(["scan", "--no-api", "--format", "json", "--select", "tls."])
+        .arg("--root")
+        .arg(root)
+        .arg("-c")
+        .arg(config);
+    let out = cmd
+        .output()
+        .expect("run vaultsec (setpriv from util-linux)");
+    let report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("no JSON report: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code(), report)
+}
+
+fn finding<'r>(report: &'r Value, rule: &str) -> &'r Value {
+    report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} finding"))
+}
+
+#[test]
+fn a_file_the_scanner_itself_cannot_read_is_a_skip_never_a_failure() {
+    assert!(
+        running_as_root(),
+        "this test drops privileges with setpriv, so it must run as root (as the suite does)"
+    );
+    let dir = tempfile::tempdir().expect("temp root");
+    let config = root_with_private_tls(dir.path());
+
+    // As root the files are readable PEM: the rule passes, so the denial below is the cause.
+    let (_, report) = scan_tls_as(None, dir.path(), &config);
+    assert_eq!(finding(&report, "tls.cert-unreadable")["status"], "pass");
+    assert_eq!(finding(&report, "tls.cert-key-mismatch")["status"], "pass");
+
+    // As nobody the kernel refuses to open the key (EACCES): the scanner's limit, not the
+    // server's fault.
+    let (code, report) = scan_tls_as(Some(65534), dir.path(), &config);
+    for rule in ["tls.cert-unreadable", "tls.cert-key-mismatch"] {
+        let f = finding(&report, rule);
+        assert_eq!(f["status"], "skip", "{rule}: {f:#}");
+        assert_eq!(
+            f["message"],
+            "cannot read /tls/server-key.pem as uid 65534: run as root or as the service account",
+            "{rule}"
+        );
+        assert_eq!(f["skip_cause"], "scanner_permission", "{rule}");
+    }
+    // The certificate itself is readable and still judged.
+    assert_eq!(finding(&report, "tls.cert-expired")["status"], "pass");
+    assert!(!report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .any(|f| f["status"] == "fail" && f["rule"] == "tls.cert-unreadable"),);
+    assert_ne!(code, Some(2), "{report:#}");
+}
+
+/// The fact documents of an empty root (no process, no unit), each config fixture or none,
+/// no API or an API without a token, for each product: every built-in rule ends in anything
+/// but an `error`, unless a source itself failed.
+#[test]
+fn no_built_in_rule_errors_over_absent_facts() {
+    let dev = DevServer::start().expect("dev server");
+    let empty = tempfile::tempdir().expect("empty root");
+    let rules = RuleSet::builtin().expect("built-in rules");
+    let mut configs: Vec<Option<PathBuf>> = vec![None];
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(repo("fixtures/config"))
+        .expect("fixtures")
+        .flatten()
+        .flat_map(|d| std::fs::read_dir(d.path()).into_iter().flatten().flatten())
+        .map(|e| e.path())
+        .collect();
+    fixtures.sort();
+    configs.extend(fixtures.into_iter().map(Some));
+    let settings = Settings {
+        profile: Profile::Strict,
+        ..Settings::default()
+    };
+    let addr = url::Url::parse(&dev.addr).expect("address");
+    let mut problems = Vec::new();
+    let mut documents = 0;
+    for config in &configs {
+        for api in [None, Some(ApiOptions::new(addr.clone(), None))] {
+            let opts = SourceOptions {
+                config_paths: config.iter().cloned().collect(),
+                no_config: config.is_none(),
+                root: empty.path().to_path_buf(),
+                no_api: api.is_none(),
+                api: api.clone(),
+                now: now(),
+                ..SourceOptions::default()
+            };
+            // A config Vault would refuse is an input error, not a fact document.
+            let Ok(mut facts) = scan::collect(&opts) else {
+                continue;
+            };
+            for product in ["vault", "openbao"] {
+                facts.doc["scan"]["product"]["name"] = json!(product);
+                documents += 1;
+                for f in engine::evaluate(&rules, &facts, &settings) {
+                    if f.status == Status::Error && !f.message.contains("source unavailable") {
+                        problems.push(format!(
+                            "{} [{product}, api {}, config {:?}]: {}",
+                            f.rule,
+                            if api.is_some() {
+                                "without token"
+                            } else {
+                                "off"
+                            },
+                            config,
+                            f.message
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(documents > 100, "only {documents} fact documents");
+    assert!(problems.is_empty(), "{problems:#?}");
+}
