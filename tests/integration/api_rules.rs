@@ -915,7 +915,14 @@ fn permission_denied_is_a_skip_naming_the_path() {
             "api.audit-disabled,api.audit-redundancy,api.audit-siem",
         ],
     );
-    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    // A token short of a capability makes the scan incomplete (cli.md, "Exit codes").
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
+    assert_eq!(
+        run.report["summary"]["incomplete"]
+            .as_array()
+            .map(|list| list.iter().map(|i| i["cause"].clone()).collect::<Vec<_>>()),
+        Some(vec![json!("token_permission"); 3])
+    );
     for rule in [
         "api.audit-disabled",
         "api.audit-redundancy",
