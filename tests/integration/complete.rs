@@ -375,3 +375,144 @@ fn no_built_in_rule_errors_over_absent_facts() {
     assert!(documents > 100, "only {documents} fact documents");
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+/// A node report as an older vaultsec wrote it: no `summary.incomplete`, no `skip_cause`, and
+/// a check its token could not run.
+fn older_report_with_a_permission_skip(path: &Path) {
+    let mut report: Value =
+        serde_json::from_slice(&std::fs::read(path).expect("report")).expect("JSON report");
+    report["summary"]
+        .as_object_mut()
+        .expect("summary")
+        .remove("incomplete")
+        .expect("this build writes summary.incomplete");
+    report["findings"]
+        .as_array_mut()
+        .expect("findings")
+        .push(json!({
+            "rule": "api.audit-disabled", "status": "skip", "severity": "high",
+            "source": "api", "title": "At least one audit device is enabled",
+            "message": "insufficient permission: GET /v1/sys/audit", "subject": null,
+            "location": null, "evidence": null, "remediation": "Enable an audit device."
+        }));
+    report["summary"]["skip"] = json!(report["summary"]["skip"].as_u64().unwrap_or(0) + 1);
+    std::fs::write(path, report.to_string()).expect("write report");
+}
+
+#[test]
+fn a_fleet_is_incomplete_when_any_node_is_and_every_format_says_so() {
+    use crate::common::{node_root, scan_node, vaultsec};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut reports = Vec::new();
+    for node in ["vault-1", "vault-2"] {
+        let root = node_root(node);
+        let path = dir.path().join(format!("{node}.json"));
+        scan_node(
+            root.path(),
+            "fixtures/config/tls.listener-disabled/pass.hcl",
+        )
+        .args(["--fail-on", "never", "--format", "json", "-o"])
+        .arg(&path)
+        .assert()
+        .code(0);
+        reports.push(path);
+    }
+    older_report_with_a_permission_skip(&reports[1]);
+
+    let out = |ext: &str| dir.path().join(format!("fleet.{ext}"));
+    let mut merge = vaultsec();
+    merge.args(["merge", "--fail-on", "never"]).args(&reports);
+    for (format, ext) in [
+        ("json", "json"),
+        ("sarif", "sarif"),
+        ("prometheus", "prom"),
+        ("junit", "xml"),
+        ("html", "html"),
+        ("table", "txt"),
+    ] {
+        merge.args(["--format", format, "-o"]).arg(out(ext));
+    }
+    // Incomplete: exit 3 even with --fail-on never.
+    merge.assert().code(3);
+    let read = |ext: &str| std::fs::read_to_string(out(ext)).expect("fleet output");
+
+    let fleet: Value = serde_json::from_str(&read("json")).expect("fleet JSON");
+    assert_eq!(
+        fleet["summary"]["incomplete"],
+        json!([{
+            "rule": "api.audit-disabled", "subject": null, "status": "skip",
+            "cause": "token_permission",
+            "reason": "insufficient permission: GET /v1/sys/audit", "node": "vault-2"
+        }])
+    );
+    let per_node: Vec<usize> = fleet["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| n["summary"]["incomplete"].as_array().map_or(99, Vec::len))
+        .collect();
+    assert_eq!(per_node, [0, 1]);
+
+    let sarif: Value = serde_json::from_str(&read("sarif")).expect("SARIF");
+    let schema: Value = serde_json::from_slice(
+        &std::fs::read(repo("fixtures/schemas/sarif-schema-2.1.0.json")).expect("schema"),
+    )
+    .expect("schema JSON");
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .build(&schema)
+        .expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let note = &invocation["toolExecutionNotifications"][0];
+    assert_eq!(note["associatedRule"]["id"], "api.audit-disabled");
+    assert_eq!(note["level"], "warning");
+    assert!(note["message"]["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("vault-2") && t.contains("insufficient permission")));
+
+    let prom = read("prom");
+    assert!(
+        prom.contains("\nvaultsec_scan_complete{node=\"vault-1\"} 1\n"),
+        "{prom}"
+    );
+    assert!(
+        prom.contains("\nvaultsec_scan_complete{node=\"vault-2\"} 0\n"),
+        "{prom}"
+    );
+    assert!(prom
+        .contains("\nvaultsec_incomplete_checks{node=\"vault-2\",cause=\"token_permission\"} 1\n"));
+
+    let xml = read("xml");
+    let doc = roxmltree::Document::parse(&xml).expect("JUnit XML");
+    assert!(doc
+        .descendants()
+        .any(|n| n.attribute("name") == Some("scan_complete")
+            && n.attribute("value") == Some("false")));
+    assert!(doc
+        .descendants()
+        .any(|n| n.attribute("name") == Some("skip_cause")
+            && n.attribute("value") == Some("token_permission")));
+
+    let html = read("html");
+    assert!(
+        html.contains("incomplete: 1 check(s) could not run: the token lacks capabilities"),
+        "{html}"
+    );
+    assert!(html
+        .contains("<li data-cause=\"token_permission\">vault-2: <code>api.audit-disabled</code>"));
+
+    let table = read("txt");
+    assert!(
+        table
+            .lines()
+            .take(3)
+            .any(|l| l.starts_with("INCOMPLETE: 1 check(s) could not run")),
+        "{table}"
+    );
+}
