@@ -670,6 +670,9 @@ rule "t.tls" {
         );
         assert_eq!(f[0].status, Status::Skip);
         assert_eq!(f[0].message, "insufficient permission: GET /v1/sys/audit");
+        // Marked on the finding, so reports and the exit code need not read the message.
+        assert_eq!(f[0].skip_cause, Some(SkipCause::TokenPermission));
+        assert!(f[0].makes_incomplete());
     }
 
     #[test]

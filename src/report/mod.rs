@@ -316,3 +316,67 @@ pub fn render(
         Format::Prometheus => Ok(prometheus::render(report)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{SkipCause, Source};
+
+    fn finding(rule: &str, status: Status, message: &str) -> Finding {
+        Finding {
+            rule: rule.into(),
+            status,
+            severity: Severity::Low,
+            source: Source::Api,
+            title: "t".into(),
+            message: message.into(),
+            subject: None,
+            location: None,
+            evidence: serde_json::Value::Null,
+            remediation: String::new(),
+            new: None,
+            waiver: None,
+            node: None,
+            skip_cause: SkipCause::of_reason(message).filter(|_| status == Status::Skip),
+        }
+    }
+
+    #[test]
+    fn only_errors_and_token_permission_skips_make_a_scan_incomplete() {
+        let quiet = [
+            finding("a.off", Status::Skip, "api source off: --no-api"),
+            finding("a.token", Status::Skip, "no token: set VAULT_TOKEN"),
+            finding("a.na", Status::Skip, "no TLS listener"),
+            finding(
+                "a.uid",
+                Status::Skip,
+                "cannot read /k.pem as uid 65534: run as root or as the service account",
+            ),
+            finding("a.ok", Status::Pass, "fine"),
+        ];
+        assert_eq!(exit_code(&quiet, Some(Severity::High)), 0);
+        assert!(Summary::of(&quiet).incomplete.is_empty());
+        assert_eq!(quiet[3].skip_cause, Some(SkipCause::ScannerPermission));
+
+        let mut denied = quiet.to_vec();
+        denied.push(finding(
+            "a.audit",
+            Status::Skip,
+            "insufficient permission: GET /v1/sys/audit",
+        ));
+        assert_eq!(exit_code(&denied, Some(Severity::High)), 3);
+        assert_eq!(exit_code(&denied, None), 3);
+        let summary = Summary::of(&denied);
+        assert_eq!(summary.incomplete.len(), 1);
+        assert_eq!(summary.incomplete[0].cause, "token_permission");
+
+        let mut failing = denied.clone();
+        failing.push(finding("a.fail", Status::Fail, "bad"));
+        failing.last_mut().unwrap().severity = Severity::Critical;
+        assert_eq!(exit_code(&failing, Some(Severity::High)), 1);
+
+        let errored = [finding("a.err", Status::Error, "boom")];
+        assert_eq!(Summary::of(&errored).incomplete[0].cause, "error");
+        assert_eq!(exit_code(&errored, Some(Severity::High)), 3);
+    }
+}
