@@ -660,6 +660,12 @@ fn run_scan(args: ScanArgs, outputs: Outputs) -> anyhow::Result<u8> {
     if !args.quiet && outputs.iter().all(|(_, p)| p.is_some()) {
         let s = &report.summary;
         eprintln!("vaultsec: {}", s.line(", "));
+        if !s.incomplete.is_empty() {
+            eprintln!(
+                "vaultsec: incomplete: {} check(s) could not see (summary.incomplete says why)",
+                s.incomplete.len()
+            );
+        }
     }
     Ok(code)
 }
