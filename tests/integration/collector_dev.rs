@@ -375,5 +375,11 @@ fn token_never_appears_in_facts_or_errors() {
     let facts = api::collect(&opts(&dev, Some(bogus)), None);
     let text = serde_json::to_string(&facts).expect("json");
     assert!(!text.contains(bogus));
-    assert_eq!(facts.token_self.state, ProbeState::Skip);
+    // The server rejects the token itself: the source failed, not a missing capability.
+    assert_eq!(facts.state, ProbeState::Error);
+    assert_eq!(facts.token_self.state, ProbeState::Error);
+    assert!(facts
+        .reason
+        .as_deref()
+        .is_some_and(|r| r.starts_with("the token is invalid or expired")));
 }
