@@ -312,15 +312,30 @@ fn a_file_the_scanner_itself_cannot_read_is_a_skip_never_a_failure() {
     assert_ne!(code, Some(2), "{report:#}");
 }
 
-/// The fact documents of an empty root (no process, no unit), each config fixture or none,
-/// no API or an API without a token, for each product: every built-in rule ends in anything
-/// but an `error`, unless a source itself failed.
+/// A root holding nothing but `config` (a fixture file or directory) in /etc/vault.d, where a
+/// flagless scan finds it: the host source is on, with no process, unit or account.
+fn root_with_only(config: &Path) -> tempfile::TempDir {
+    let root = tempfile::tempdir().expect("temp root");
+    let etc = root.path().join("etc/vault.d");
+    std::fs::create_dir_all(&etc).expect("etc/vault.d");
+    if config.is_dir() {
+        for f in std::fs::read_dir(config).expect("fixture dir").flatten() {
+            std::fs::copy(f.path(), etc.join(f.file_name())).expect("copy");
+        }
+    } else {
+        let ext = config.extension().and_then(|e| e.to_str()).unwrap_or("hcl");
+        std::fs::copy(config, etc.join(format!("vault.{ext}"))).expect("copy");
+    }
+    root
+}
+
+/// The fact documents of an empty root (no process, no unit) and of a root with only a
+/// config, with each config fixture or none, no API or an API without a token, for each
+/// product: no built-in rule ends in `error` unless a source itself failed.
 #[test]
 fn no_built_in_rule_errors_over_absent_facts() {
     let dev = DevServer::start().expect("dev server");
-    let empty = tempfile::tempdir().expect("empty root");
     let rules = RuleSet::builtin().expect("built-in rules");
-    let mut configs: Vec<Option<PathBuf>> = vec![None];
     let mut fixtures: Vec<PathBuf> = std::fs::read_dir(repo("fixtures/config"))
         .expect("fixtures")
         .flatten()
@@ -328,7 +343,28 @@ fn no_built_in_rule_errors_over_absent_facts() {
         .map(|e| e.path())
         .collect();
     fixtures.sort();
-    configs.extend(fixtures.into_iter().map(Some));
+    // (what, root, -c paths, --no-config)
+    let mut cases: Vec<(String, tempfile::TempDir, Vec<PathBuf>, bool)> = vec![(
+        "empty root, no config".into(),
+        tempfile::tempdir().expect("empty root"),
+        Vec::new(),
+        true,
+    )];
+    for f in &fixtures {
+        let shown = f.strip_prefix(repo("")).unwrap_or(f).display().to_string();
+        cases.push((
+            format!("empty root, -c {shown}"),
+            tempfile::tempdir().expect("empty root"),
+            vec![f.clone()],
+            false,
+        ));
+        cases.push((
+            format!("root with only {shown}"),
+            root_with_only(f),
+            Vec::new(),
+            false,
+        ));
+    }
     let settings = Settings {
         profile: Profile::Strict,
         ..Settings::default()
@@ -336,12 +372,12 @@ fn no_built_in_rule_errors_over_absent_facts() {
     let addr = url::Url::parse(&dev.addr).expect("address");
     let mut problems = Vec::new();
     let mut documents = 0;
-    for config in &configs {
+    for (what, root, config_paths, no_config) in &cases {
         for api in [None, Some(ApiOptions::new(addr.clone(), None))] {
             let opts = SourceOptions {
-                config_paths: config.iter().cloned().collect(),
-                no_config: config.is_none(),
-                root: empty.path().to_path_buf(),
+                config_paths: config_paths.clone(),
+                no_config: *no_config,
+                root: root.path().to_path_buf(),
                 no_api: api.is_none(),
                 api: api.clone(),
                 now: now(),
@@ -357,14 +393,13 @@ fn no_built_in_rule_errors_over_absent_facts() {
                 for f in engine::evaluate(&rules, &facts, &settings) {
                     if f.status == Status::Error && !f.message.contains("source unavailable") {
                         problems.push(format!(
-                            "{} [{product}, api {}, config {:?}]: {}",
+                            "{} [{product}, api {}, {what}]: {}",
                             f.rule,
                             if api.is_some() {
                                 "without token"
                             } else {
                                 "off"
                             },
-                            config,
                             f.message
                         ));
                     }
@@ -372,7 +407,7 @@ fn no_built_in_rule_errors_over_absent_facts() {
             }
         }
     }
-    assert!(documents > 100, "only {documents} fact documents");
+    assert!(documents > 200, "only {documents} fact documents");
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
