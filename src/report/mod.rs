@@ -227,6 +227,26 @@ impl Report {
         self.summary.error == 0 && self.summary.incomplete.is_empty()
     }
 
+    /// What the token lacked (`GET /v1/sys/audit`, ...), each once, in report order.
+    pub fn missing_capabilities(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for i in self
+            .summary
+            .incomplete
+            .iter()
+            .filter(|i| i.status == Status::Skip)
+        {
+            let Some((_, rest)) = i.reason.split_once(crate::model::INSUFFICIENT_PERMISSION) else {
+                continue;
+            };
+            let what = rest.split([')', ';']).next().unwrap_or(rest).trim();
+            if !what.is_empty() && !out.contains(&what) {
+                out.push(what);
+            }
+        }
+        out
+    }
+
     /// The checks skipped because the token lacks a capability.
     pub fn permission_skips(&self) -> usize {
         self.summary

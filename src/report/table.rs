@@ -95,10 +95,17 @@ fn waiver_lines(out: &mut String, title: &str, list: &[super::WaiverNote]) {
 fn incomplete_lines(out: &mut String, report: &Report) {
     let skipped = report.permission_skips();
     if skipped > 0 {
+        let missing = report.missing_capabilities();
+        let shown: Vec<&str> = missing.iter().copied().take(3).collect();
+        let more = match missing.len().saturating_sub(shown.len()) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
         let _ = writeln!(
             out,
             "INCOMPLETE: {skipped} check(s) could not run: the token lacks capabilities they need \
-             (see their reasons) — see `vaultsec policy`"
+             ({}{more}) — see `vaultsec policy`",
+            shown.join(", ")
         );
     }
     let errors = report.summary.incomplete.len() - skipped;

@@ -544,10 +544,9 @@ fn a_fleet_is_incomplete_when_any_node_is_and_every_format_says_so() {
 
     let table = read("txt");
     assert!(
-        table
-            .lines()
-            .take(3)
-            .any(|l| l.starts_with("INCOMPLETE: 1 check(s) could not run")),
+        table.lines().take(3).any(|l| l
+            == "INCOMPLETE: 1 check(s) could not run: the token lacks capabilities \
+                 they need (GET /v1/sys/audit) — see `vaultsec policy`"),
         "{table}"
     );
 }
