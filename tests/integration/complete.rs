@@ -373,7 +373,14 @@ fn no_built_in_rule_errors_over_absent_facts() {
     let mut problems = Vec::new();
     let mut documents = 0;
     for (what, root, config_paths, no_config) in &cases {
-        for api in [None, Some(ApiOptions::new(addr.clone(), None))] {
+        // The API without a token reads the same whether the config is found under the root
+        // or given with -c: once per config is enough (each API scan costs a client set-up).
+        let apis = if what.starts_with("root with only") {
+            vec![None]
+        } else {
+            vec![None, Some(ApiOptions::new(addr.clone(), None))]
+        };
+        for api in apis {
             let opts = SourceOptions {
                 config_paths: config_paths.clone(),
                 no_config: *no_config,
@@ -407,7 +414,7 @@ fn no_built_in_rule_errors_over_absent_facts() {
             }
         }
     }
-    assert!(documents > 200, "only {documents} fact documents");
+    assert!(documents > 300, "only {documents} fact documents");
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
