@@ -32,9 +32,8 @@ fn incomplete(run: &Run) -> Vec<(String, String)> {
 }
 
 /// Where the JSON report of a run goes when standard output shows another format.
-fn json_aside() -> String {
-    let dir = tempfile::tempdir().expect("temp dir").keep();
-    dir.join("report.json").display().to_string()
+fn json_aside(dir: &tempfile::TempDir) -> String {
+    dir.path().join("report.json").display().to_string()
 }
 
 /// Waits until the server rejects `token` (it expired or was revoked).
@@ -112,12 +111,13 @@ fn an_expired_or_revoked_token_is_a_source_error_and_exit_3() {
     assert_token_rejected(&run);
     // The token itself never shows, and the Prometheus gauge says incomplete.
     assert!(!run.stdout.contains(&revoked) && !run.stderr.contains(&revoked));
+    let aside = tempfile::tempdir().expect("temp dir");
     let prom = scan(
         &dev.addr,
         Some(&revoked),
         &args(&with(
             &args(&select),
-            &["-o", &json_aside(), "--format", "prometheus"],
+            &["-o", &json_aside(&aside), "--format", "prometheus"],
         )),
     );
     assert!(
@@ -161,12 +161,13 @@ fn a_token_of_a_too_narrow_policy_makes_the_scan_incomplete_until_those_rules_ar
     assert!(listed.iter().all(|(_, cause)| cause == "token_permission"));
 
     // The table says so first.
+    let aside = tempfile::tempdir().expect("temp dir");
     let table = scan(
         &dev.addr,
         Some(&token),
         &args(&with(
             &args(&select),
-            &["-o", &json_aside(), "--format", "table"],
+            &["-o", &json_aside(&aside), "--format", "table"],
         )),
     );
     assert_eq!(table.code, Some(3));
