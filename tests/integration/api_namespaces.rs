@@ -1,0 +1,349 @@
+//! Namespaces on a real OpenBao 2.7.2 dev server: the per-namespace API rules run in every
+//! namespace of the tree (policies, auth mounts and their lockout, KV versions, tokens), their
+//! subjects name the namespace, root-only rules stay single, a token that cannot list
+//! namespaces makes the per-namespace rules skip, and a token made from `vaultsec policy` reads
+//! every namespace of a nested tree.
+
+use crate::api_rules::{scan, Run, API_ONLY};
+use crate::common::vaultsec;
+use crate::testkit::{Admin, DevServer, MockResponse, MockServer};
+use serde_json::{json, Value};
+
+/// Creates the namespace `path` (`team-a/sub` is created inside `team-a/`).
+fn create_namespace(admin: &Admin, path: &str) {
+    let (parent, name) = match path.rsplit_once('/') {
+        Some((p, n)) => (format!("{p}/"), n),
+        None => (String::new(), path),
+    };
+    admin
+        .must("POST", &format!("{parent}sys/namespaces/{name}"), None)
+        .unwrap_or_else(|e| panic!("namespace {path}: {e}"));
+}
+
+fn subjects(run: &Run, rule: &str) -> Vec<(String, String)> {
+    run.of(rule)
+        .into_iter()
+        .map(|(s, subj, _)| (s, subj))
+        .collect()
+}
+
+fn has(run: &Run, rule: &str, status: &str, subject: &str) -> bool {
+    run.of(rule)
+        .iter()
+        .any(|(s, subj, _)| s == status && subj == subject)
+}
+
+fn permission_skips(run: &Run) -> Vec<Value> {
+    run.report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| {
+            f["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("insufficient permission")
+        })
+        .cloned()
+        .collect()
+}
+
+/// The issue's scenario: an over-broad policy, a userpass mount without lockout, a KV v1 mount
+/// and a never-expiring token, each inside a namespace, all reported with the namespace named.
+#[test]
+fn findings_inside_namespaces_name_their_namespace() {
+    let dev = DevServer::start().expect("dev server");
+    let admin = dev.admin().expect("admin");
+    for ns in ["team-a", "team-a/sub", "team-b"] {
+        create_namespace(&admin, ns);
+    }
+    admin
+        .must(
+            "PUT",
+            "team-a/sub/sys/policies/acl/ci-deployer",
+            Some(json!({"policy": "path \"*\" {\n  capabilities = [\"sudo\", \"read\", \"list\"]\n}\n"})),
+        )
+        .expect("policy in team-a/sub");
+    admin
+        .must(
+            "POST",
+            "team-a/sys/auth/userpass",
+            Some(json!({"type": "userpass"})),
+        )
+        .expect("userpass in team-a");
+    admin
+        .must(
+            "POST",
+            "team-a/sys/auth/userpass/tune",
+            Some(json!({"user_lockout_config": {"lockout_disable": true}})),
+        )
+        .expect("lockout off in team-a");
+    admin
+        .must(
+            "POST",
+            "team-a/sys/mounts/kv1",
+            Some(json!({"type": "kv", "options": {"version": "1"}})),
+        )
+        .expect("kv v1 in team-a");
+    admin
+        .must(
+            "POST",
+            "team-b/auth/token/create",
+            Some(json!({"policies": ["default"], "period": "1h", "display_name": "forever-b"})),
+        )
+        .expect("periodic token in team-b");
+
+    let run = scan(&dev.addr, Some(&dev.root_token), API_ONLY);
+    assert!(
+        has(
+            &run,
+            "api.policy-overbroad",
+            "fail",
+            "team-a/sub/ policy ci-deployer"
+        ),
+        "{:#?}",
+        subjects(&run, "api.policy-overbroad")
+    );
+    // The root namespace's findings keep their subjects (waivers and baselines still match).
+    assert!(has(&run, "api.policy-overbroad", "pass", "policy default"));
+    assert!(has(
+        &run,
+        "api.policy-overbroad",
+        "pass",
+        "team-b/ policy default"
+    ));
+    assert!(
+        has(
+            &run,
+            "api.user-lockout-disabled",
+            "fail",
+            "team-a/ auth mount userpass/"
+        ),
+        "{:#?}",
+        subjects(&run, "api.user-lockout-disabled")
+    );
+    assert!(
+        has(&run, "api.kv-v1", "fail", "team-a/ mount kv1/"),
+        "{:#?}",
+        subjects(&run, "api.kv-v1")
+    );
+    let (status, _, message) = run.of("api.tokens-no-expiry")[0].clone();
+    assert_eq!(status, "fail", "{message}");
+    assert!(message.contains("team-b/ "), "{message}");
+    // The dev root token lives in the root namespace; no namespace invents another.
+    let roots = subjects(&run, "api.root-tokens");
+    assert_eq!(roots.len(), 1, "{roots:#?}");
+    assert!(roots[0].1.starts_with("root token "), "{roots:#?}");
+
+    // Root-only rules (audit, raft, CORS, health) are not repeated per namespace.
+    for rule in [
+        "api.audit-disabled",
+        "api.cors-wildcard",
+        "api.raft-quorum",
+        "api.scanner-token-root",
+        "api.clock-skew",
+    ] {
+        assert_eq!(run.of(rule).len(), 1, "{rule}: {:#?}", run.of(rule));
+    }
+    assert_eq!(
+        run.report["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["status"] == "error")
+            .count(),
+        0,
+        "{}",
+        run.stdout
+    );
+
+    // --namespace scopes the walk to a subtree; root-only rules still read the root.
+    let scoped = scan(
+        &dev.addr,
+        Some(&dev.root_token),
+        &[API_ONLY, &["--namespace", "team-a"]].concat(),
+    );
+    assert!(has(
+        &scoped,
+        "api.policy-overbroad",
+        "fail",
+        "team-a/sub/ policy ci-deployer"
+    ));
+    assert!(has(
+        &scoped,
+        "api.policy-overbroad",
+        "pass",
+        "team-a/ policy default"
+    ));
+    let outside: Vec<_> = scoped.report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["subject"].as_str())
+        .filter(|s| s.starts_with("team-b/") || *s == "policy default")
+        .collect();
+    assert!(outside.is_empty(), "{outside:?}");
+    scoped.expect("api.audit-disabled", "fail");
+    scoped.expect("api.clock-skew", "pass");
+}
+
+/// A token made from `vaultsec policy` lacks no permission anywhere in a nested tree; without
+/// `sys/namespaces` the per-namespace rules skip; a namespace that refuses one path skips only
+/// that namespace's subjects, naming it.
+#[test]
+fn the_scan_policy_reads_every_namespace_and_denials_are_skips_naming_them() {
+    let dev = DevServer::start().expect("dev server");
+    let admin = dev.admin().expect("admin");
+    for ns in ["team-a", "team-a/sub", "team-a/sub/deep", "team-b"] {
+        create_namespace(&admin, ns);
+    }
+    for ns in ["team-a/sub/deep/", "team-b/"] {
+        admin
+            .must(
+                "POST",
+                &format!("{ns}sys/auth/userpass"),
+                Some(json!({"type": "userpass"})),
+            )
+            .expect("userpass");
+        admin
+            .must(
+                "POST",
+                &format!("{ns}sys/mounts/kv"),
+                Some(json!({"type": "kv", "options": {"version": "2"}})),
+            )
+            .expect("kv v2");
+        admin
+            .must(
+                "PUT",
+                &format!("{ns}sys/policies/acl/app"),
+                Some(json!({"policy": "path \"kv/data/app\" {\n  capabilities = [\"read\"]\n}\n"})),
+            )
+            .expect("policy");
+    }
+
+    let out = vaultsec().arg("policy").output().expect("vaultsec policy");
+    assert!(out.status.success());
+    let policy = String::from_utf8(out.stdout).expect("utf-8");
+    admin.put_policy("vaultsec-scan", &policy).expect("policy");
+    let (token, _) = admin
+        .create_token(json!({"policies": ["vaultsec-scan"], "ttl": "30m"}))
+        .expect("scan token");
+    let run = scan(&dev.addr, Some(&token), API_ONLY);
+    assert_eq!(permission_skips(&run), Vec::<Value>::new());
+    for (rule, subject) in [
+        (
+            "api.user-lockout-disabled",
+            "team-a/sub/deep/ auth mount userpass/",
+        ),
+        ("api.user-lockout-disabled", "team-b/ auth mount userpass/"),
+        ("api.kv-v1", "team-a/sub/deep/ mount kv/"),
+        ("api.policy-overbroad", "team-a/sub/deep/ policy app"),
+        ("api.policy-overbroad", "team-b/ policy app"),
+        // The scan policy is recognised as such, `+/` forms included.
+        ("api.policy-overbroad", "policy vaultsec-scan"),
+    ] {
+        assert!(
+            has(&run, rule, "pass", subject),
+            "{rule} {subject}: {:#?}",
+            subjects(&run, rule)
+        );
+    }
+    run.expect("api.root-tokens", "fail"); // the dev root token is alive
+    run.expect("api.tokens-no-expiry", "pass"); // (root tokens are the rule above's)
+
+    // One namespace refuses sys/mounts: only its KV subjects skip, naming it.
+    admin
+        .put_policy(
+            "vaultsec-scan",
+            &format!("{policy}\npath \"team-b/sys/mounts\" {{\n  capabilities = [\"deny\"]\n}}\n"),
+        )
+        .expect("policy with a denial");
+    let run = scan(&dev.addr, Some(&token), API_ONLY);
+    let kv = run.of("api.kv-v1");
+    let skipped: Vec<_> = kv.iter().filter(|(s, _, _)| s == "skip").collect();
+    assert_eq!(skipped.len(), 1, "{kv:#?}");
+    assert!(skipped[0].1.starts_with("team-b/"), "{kv:#?}");
+    assert!(
+        skipped[0]
+            .2
+            .starts_with("insufficient permission: GET /v1/sys/mounts")
+            && skipped[0].2.contains("team-b/"),
+        "{kv:#?}"
+    );
+    assert!(has(&run, "api.kv-v1", "pass", "team-a/sub/deep/ mount kv/"));
+
+    // Without LIST on sys/namespaces the per-namespace rules cannot see the tree: skip.
+    let no_list: String = policy
+        .split("\n\n")
+        .filter(|stanza| !stanza.contains("sys/namespaces\""))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    assert!(!no_list.contains("sys/namespaces\""), "{no_list}");
+    admin
+        .put_policy("vaultsec-scan", &no_list)
+        .expect("policy without sys/namespaces");
+    let run = scan(&dev.addr, Some(&token), API_ONLY);
+    for rule in [
+        "api.policy-overbroad",
+        "api.user-lockout-disabled",
+        "api.kv-v1",
+        "api.root-tokens",
+        "api.tokens-no-expiry",
+    ] {
+        assert_eq!(
+            run.of(rule),
+            vec![(
+                "skip".into(),
+                String::new(),
+                "insufficient permission: LIST /v1/sys/namespaces".into()
+            )],
+            "{rule}"
+        );
+    }
+    // Root-only rules are unaffected.
+    run.expect("api.cors-wildcard", "pass");
+}
+
+/// A server without namespaces (Vault Community Edition answers `sys/namespaces` with 404
+/// "unsupported path") is just its root namespace: the per-namespace rules run, not skip.
+#[test]
+fn a_server_without_namespaces_is_its_root_namespace() {
+    let mock = MockServer::start(|req| match req.path() {
+        "/v1/sys/health" => MockResponse::Json(
+            200,
+            json!({"initialized":true,"sealed":false,"standby":false,"version":"1.18.0","server_time_utc":0}).to_string(),
+        ),
+        "/v1/sys/seal-status" => MockResponse::Json(
+            200,
+            json!({"initialized":true,"sealed":false,"version":"1.18.0","build_date":"x"}).to_string(),
+        ),
+        "/v1/sys/namespaces" => MockResponse::Json(
+            404,
+            r#"{"errors":["1 error occurred:\n\t* unsupported path\n\n"]}"#.into(),
+        ),
+        "/v1/sys/mounts" => MockResponse::Json(
+            200,
+            json!({"data": {"old/": {"type": "kv", "options": {"version": "1"}}}}).to_string(),
+        ),
+        _ => MockResponse::Json(404, r#"{"errors":[]}"#.into()),
+    })
+    .expect("mock");
+    let run = scan(
+        &mock.url(),
+        Some("s.mock"),
+        &[
+            "--no-host",
+            "--no-config",
+            "--profile",
+            "strict",
+            "--select",
+            "api.kv-v1",
+        ],
+    );
+    assert_eq!(
+        subjects(&run, "api.kv-v1"),
+        vec![("fail".to_string(), "mount old/".to_string())],
+        "{}",
+        run.stdout
+    );
+}
