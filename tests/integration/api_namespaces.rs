@@ -347,3 +347,72 @@ fn a_server_without_namespaces_is_its_root_namespace() {
         run.stdout
     );
 }
+
+/// Many namespaces are normal: the walk reads a bounded number of namespaces at a time and
+/// reports its progress (the total grows as namespaces are found).
+#[test]
+fn the_walk_is_bounded_and_reports_progress() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    use vaultsec::facts::api::{self, ApiFlags, ApiOptions, Phase, Progress};
+
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let (f, p) = (in_flight.clone(), peak.clone());
+    let ok = |v: Value| MockResponse::Json(200, v.to_string());
+    let mock = MockServer::start(move |req| {
+        let ns = req.header("x-vault-namespace").map(str::to_owned);
+        match (req.path(), ns.as_deref()) {
+            ("/v1/sys/health", None) => {
+                ok(json!({"initialized":true,"sealed":false,"standby":false,"version":"2.7.2"}))
+            }
+            ("/v1/sys/seal-status", None) => {
+                ok(json!({"initialized":true,"sealed":false,"version":"2.7.2","commit_date":"x"}))
+            }
+            ("/v1/sys/namespaces", None) => {
+                let keys: Vec<String> = (0..20).map(|i| format!("ns{i}/")).collect();
+                ok(json!({"data": {"keys": keys}}))
+            }
+            ("/v1/sys/namespaces", Some(n)) if !n.contains("/child") => {
+                ok(json!({"data": {"keys": ["child/"]}}))
+            }
+            ("/v1/sys/mounts", Some(_)) => {
+                let now = f.fetch_add(1, Ordering::SeqCst) + 1;
+                p.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(30));
+                f.fetch_sub(1, Ordering::SeqCst);
+                ok(json!({"data": {"kv/": {"type": "kv", "options": {"version": "2"}}}}))
+            }
+            _ => MockResponse::Json(404, r#"{"errors":[]}"#.into()),
+        }
+    })
+    .expect("mock");
+    let flags = ApiFlags {
+        addr: Some(mock.url()),
+        ..ApiFlags::default()
+    };
+    let env = |k: &str| (k == "VAULT_TOKEN").then(|| "s.mock".to_owned());
+    let opts = ApiOptions::from_sources(&flags, &env, None).expect("options");
+    let seen: Mutex<Vec<Progress>> = Mutex::new(Vec::new());
+    let record = |p: Progress| {
+        if p.phase == Phase::Namespaces {
+            seen.lock().expect("lock").push(p);
+        }
+    };
+    let facts = api::collect(&opts, Some(&record));
+
+    let walk = &facts.namespaces;
+    assert_eq!(walk.state, api::ProbeState::Ok, "{:?}", walk.reason);
+    assert_eq!(walk.namespaces.len(), 40);
+    assert!(walk
+        .namespaces
+        .iter()
+        .any(|n| n.path == "ns7/child/" && n.mounts.is_ok()));
+    let peak = peak.load(Ordering::SeqCst);
+    assert!((2..=4).contains(&peak), "peak namespaces in flight {peak}");
+    let seen = seen.into_inner().expect("progress");
+    assert_eq!(seen.len(), 40);
+    let last = seen.last().expect("progress reported");
+    assert_eq!((last.done, last.total), (40, 40));
+    assert!(seen.iter().all(|p| p.done <= p.total));
+}
