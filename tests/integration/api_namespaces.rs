@@ -54,9 +54,17 @@ fn permission_skips(run: &Run) -> Vec<Value> {
 fn findings_inside_namespaces_name_their_namespace() {
     let dev = DevServer::start().expect("dev server");
     let admin = dev.admin().expect("admin");
-    for ns in ["team-a", "team-a/sub", "team-b"] {
+    for ns in ["team-a", "team-a/sub", "team-b", "équipe"] {
         create_namespace(&admin, ns);
     }
+    // OpenBao accepts any printable Unicode in a namespace name.
+    admin
+        .must(
+            "POST",
+            "équipe/sys/mounts/kv-eq",
+            Some(json!({"type": "kv", "options": {"version": "1"}})),
+        )
+        .expect("kv v1 in équipe");
     admin
         .must(
             "PUT",
@@ -126,6 +134,15 @@ fn findings_inside_namespaces_name_their_namespace() {
         has(&run, "api.kv-v1", "fail", "team-a/ mount kv1/"),
         "{:#?}",
         subjects(&run, "api.kv-v1")
+    );
+    // A name that is not ASCII still reaches its own namespace, never the root's mounts.
+    let eq: Vec<_> = subjects(&run, "api.kv-v1")
+        .into_iter()
+        .filter(|(_, s)| s.starts_with("équipe/"))
+        .collect();
+    assert_eq!(
+        eq,
+        vec![("fail".to_string(), "équipe/ mount kv-eq/".to_string())]
     );
     let (status, _, message) = run.of("api.tokens-no-expiry")[0].clone();
     assert_eq!(status, "fail", "{message}");
