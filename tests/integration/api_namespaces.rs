@@ -33,6 +33,17 @@ fn has(run: &Run, rule: &str, status: &str, subject: &str) -> bool {
         .any(|(s, subj, _)| s == status && subj == subject)
 }
 
+/// `policy` without the `path "<pattern>" { ... }` stanzas whose path matches `pattern`.
+fn without_stanzas(policy: &str, pattern: &str) -> String {
+    let re = regex::Regex::new(&format!(
+        r#"path "{pattern}" \{{\n  capabilities = \[[^\]]*\]\n\}}\n"#
+    ))
+    .expect("valid regex");
+    let out = re.replace_all(policy, "").into_owned();
+    assert_ne!(out, policy, "no stanza matched {pattern}");
+    out
+}
+
 fn permission_skips(run: &Run) -> Vec<Value> {
     run.report["findings"]
         .as_array()
@@ -289,12 +300,34 @@ fn the_scan_policy_reads_every_namespace_and_denials_are_skips_naming_them() {
     );
     assert!(has(&run, "api.kv-v1", "pass", "team-a/sub/deep/ mount kv/"));
 
+    // Listing allowed at the root only: the namespaces found are read, the tree below each
+    // of them is a skipped subject naming it.
+    let top_only = without_stanzas(&policy, r"(\+/)+sys/namespaces");
+    assert!(top_only.contains("path \"sys/namespaces\""), "{top_only}");
+    assert!(top_only.contains("path \"+/sys/mounts\""), "{top_only}");
+    admin
+        .put_policy("vaultsec-scan", &top_only)
+        .expect("policy listing the root's namespaces only");
+    let run = scan(&dev.addr, Some(&token), API_ONLY);
+    for rule in ["api.kv-v1", "api.policy-overbroad", "api.root-tokens"] {
+        let found = run.of(rule);
+        assert!(
+            found.contains(&(
+                "skip".into(),
+                "team-a/ child namespaces".into(),
+                "insufficient permission: LIST /v1/sys/namespaces (namespace team-a/)".into()
+            )),
+            "{rule}: {found:#?}"
+        );
+        assert!(
+            !found.iter().any(|(_, s, _)| s.starts_with("team-a/sub/")),
+            "{rule}: {found:#?}"
+        );
+    }
+    assert!(has(&run, "api.kv-v1", "pass", "team-b/ mount kv/"));
+
     // Without LIST on sys/namespaces the per-namespace rules cannot see the tree: skip.
-    let no_list: String = policy
-        .split("\n\n")
-        .filter(|stanza| !stanza.contains("sys/namespaces\""))
-        .collect::<Vec<_>>()
-        .join("\n\n");
+    let no_list = without_stanzas(&policy, r"(\+/)*sys/namespaces");
     assert!(!no_list.contains("sys/namespaces\""), "{no_list}");
     admin
         .put_policy("vaultsec-scan", &no_list)
