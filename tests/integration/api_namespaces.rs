@@ -213,6 +213,24 @@ fn findings_inside_namespaces_name_their_namespace() {
     assert!(outside.is_empty(), "{outside:?}");
     scoped.expect("api.audit-disabled", "fail");
     scoped.expect("api.clock-skew", "pass");
+
+    // A namespace that does not exist is not a server without namespaces.
+    let out = vaultsec()
+        .env("HOME", dev.dir())
+        .env_remove("VAULT_NAMESPACE")
+        .env("VAULT_TOKEN", &dev.root_token)
+        .args(["facts", "--no-host", "--no-config", "--addr", &dev.addr])
+        .args(["--namespace", "nope"])
+        .output()
+        .expect("facts");
+    let facts: Value = serde_json::from_slice(&out.stdout).expect("facts JSON");
+    let walk = &facts["api"]["namespaces"];
+    assert_eq!(walk["state"], "error", "{walk}");
+    assert_eq!(
+        walk["reason"],
+        "namespace nope/ not found (--namespace, VAULT_NAMESPACE)"
+    );
+    assert_eq!(walk["supported"], Value::Null);
 }
 
 /// A token made from `vaultsec policy` lacks no permission anywhere in a nested tree; without

@@ -153,6 +153,20 @@ pub(crate) async fn walk(
     };
     match top.state {
         ProbeState::Ok => {}
+        // The scanned namespace does not exist (a mistyped --namespace): nothing to walk.
+        ProbeState::Skip
+            if top
+                .reason
+                .as_deref()
+                .is_some_and(|r| r.contains("namespace not found")) =>
+        {
+            out.state = ProbeState::Error;
+            out.supported = None;
+            out.reason = Some(format!(
+                "namespace {scope} not found (--namespace, VAULT_NAMESPACE)"
+            ));
+            return out;
+        }
         // No such endpoint: a server without namespaces is its root namespace, not a skip.
         ProbeState::Skip if matches!(top.http_status, Some(404 | 405)) => {
             out.state = ProbeState::Ok;
