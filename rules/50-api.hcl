@@ -5,7 +5,7 @@
 # probes of each addressed listener; api.in_namespaces = the per-namespace subjects (policies,
 # auth_mounts, kv_mounts, tokens) of the scanned namespace and of every namespace below it,
 # each with `namespace` and `ns_prefix` ("team-a/ ", "" at the root), and `gap` subjects for
-# what could not be read there. `requires` a 403 into skip "insufficient permission:
+# what could not be read there. `requires` turns a 403 into skip "insufficient permission:
 # GET /v1/..." and a failed read into error. api_paths feed `vaultsec policy`.
 
 rule "api.uninitialized-or-sealed" {
@@ -130,7 +130,7 @@ rule "api.root-tokens" {
   sources   = ["api"]
   params    = { concurrency = 8 }
   api_paths = ["auth/token/accessors list,sudo", "auth/token/lookup-accessor update", "sys/namespaces list"]
-  requires  = [api.root_token_hunt, api.namespaces]
+  requires  = [api.namespaces, api.root_token_hunt]
   # One subject per root token in any namespace; a namespace whose tokens could not be read is
   # a skipped subject; a single "none" subject when there is none, which can only pass if
   # every namespace was read and every accessor looked up.
@@ -177,7 +177,7 @@ rule "api.tokens-no-expiry" {
   profile   = "strict"
   sources   = ["api"]
   api_paths = ["auth/token/accessors list,sudo", "auth/token/lookup-accessor update", "sys/namespaces list"]
-  requires  = [api.root_token_hunt, api.namespaces]
+  requires  = [api.namespaces, api.root_token_hunt]
   # Periodic tokens without an explicit max TTL count too: renewed, they never expire. Every
   # namespace's tokens count; a namespace that could not be read leaves a pass open.
   skip_if   = api.in_namespaces.tokens.no_expiry.count + api.in_namespaces.tokens.periodic_unbounded.count == 0 && length(api.in_namespaces.tokens.gaps) > 0 && alltrue([for g in api.in_namespaces.tokens.gaps : g.state == "skip"]) ? join("; ", [for g in api.in_namespaces.tokens.gaps : g.reason]) : null
@@ -264,7 +264,7 @@ rule "api.user-lockout-disabled" {
   profile   = "production"
   sources   = ["api"]
   api_paths = ["sys/auth read", "sys/auth/+/tune read,sudo", "sys/namespaces list"]
-  requires  = [api.auth, api.namespaces]
+  requires  = [api.namespaces, api.auth]
   # Vault's precedence: the mount's own tuning, else the config's user_lockout block for the
   # mount type, else user_lockout "all", else lockout on. The config part is read when the
   # config source is on (the API shows only per-mount overrides).
@@ -319,7 +319,7 @@ rule "api.kv-v1" {
   profile   = "strict"
   sources   = ["api"]
   api_paths = ["sys/mounts read", "sys/namespaces list"]
-  requires  = [api.mounts, api.namespaces]
+  requires  = [api.namespaces, api.mounts]
   for_each  = api.in_namespaces.kv_mounts
   subject   = each.value.gap ? each.value.subject : "${each.value.ns_prefix}mount ${each.value.path}"
   skip_if   = each.value.gap ? (each.value.state == "skip" ? each.value.reason : null) : null
@@ -341,7 +341,7 @@ rule "api.policy-overbroad" {
   profile   = "production"
   sources   = ["api"]
   api_paths = ["sys/policies/acl list", "sys/policies/acl/* read", "sys/namespaces list"]
-  requires  = [api.policies, api.namespaces]
+  requires  = [api.namespaces, api.policies]
   # Every namespace's policies (`root` has no text and is not listed).
   for_each  = api.in_namespaces.policies
   subject   = each.value.gap ? each.value.subject : "${each.value.ns_prefix}policy ${each.value.name}"

@@ -231,6 +231,21 @@ fn findings_inside_namespaces_name_their_namespace() {
         "namespace nope/ not found (--namespace, VAULT_NAMESPACE)"
     );
     assert_eq!(walk["supported"], Value::Null);
+    // ... and the per-namespace rules say so, as an error (the scan is incomplete).
+    let run = scan(
+        &dev.addr,
+        Some(&dev.root_token),
+        &[API_ONLY, &["--namespace", "nope", "--fail-on", "never"]].concat(),
+    );
+    assert_eq!(
+        run.of("api.kv-v1"),
+        vec![(
+            "error".into(),
+            String::new(),
+            "namespace nope/ not found (--namespace, VAULT_NAMESPACE)".into()
+        )]
+    );
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
 }
 
 /// A token made from `vaultsec policy` lacks no permission anywhere in a nested tree; without
