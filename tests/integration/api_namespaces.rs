@@ -499,3 +499,58 @@ fn the_walk_is_bounded_and_reports_progress() {
     assert_eq!((last.done, last.total), (40, 40));
     assert!(seen.iter().all(|p| p.done <= p.total));
 }
+
+/// The namespaces read at the same time share the hunt's bound on token lookups: many
+/// namespaces never multiply the load on the server.
+#[test]
+fn token_lookups_across_namespaces_share_the_hunt_bound() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use vaultsec::facts::api::{self, ApiFlags, ApiOptions};
+
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let (f, p) = (in_flight.clone(), peak.clone());
+    let ok = |v: Value| MockResponse::Json(200, v.to_string());
+    let mock = MockServer::start(move |req| {
+        let ns = req.header("x-vault-namespace").map(str::to_owned);
+        match (req.path(), ns.as_deref()) {
+            ("/v1/sys/health", None) => ok(json!({"initialized":true,"sealed":false,"standby":false,"version":"2.7.2"})),
+            ("/v1/sys/seal-status", None) => ok(json!({"initialized":true,"sealed":false,"version":"2.7.2","commit_date":"x"})),
+            ("/v1/sys/namespaces", None) => {
+                let keys: Vec<String> = (0..8).map(|i| format!("ns{i}/")).collect();
+                ok(json!({"data": {"keys": keys}}))
+            }
+            ("/v1/auth/token/accessors", Some(_)) => {
+                let keys: Vec<String> = (0..12).map(|i| format!("acc{i}")).collect();
+                ok(json!({"data": {"keys": keys}}))
+            }
+            ("/v1/auth/token/lookup-accessor", Some(_)) => {
+                let now = f.fetch_add(1, Ordering::SeqCst) + 1;
+                p.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                f.fetch_sub(1, Ordering::SeqCst);
+                ok(json!({"data":{"policies":["default"],"ttl":60,"expire_time":"2030-01-01T00:00:00Z"}}))
+            }
+            _ => MockResponse::Json(404, r#"{"errors":[]}"#.into()),
+        }
+    })
+    .expect("mock");
+    let flags = ApiFlags {
+        addr: Some(mock.url()),
+        hunt_concurrency: Some(8),
+        ..ApiFlags::default()
+    };
+    let env = |k: &str| (k == "VAULT_TOKEN").then(|| "s.mock".to_owned());
+    let opts = ApiOptions::from_sources(&flags, &env, None).expect("options");
+    let facts = api::collect(&opts, None);
+    let looked_up: usize = facts
+        .namespaces
+        .namespaces
+        .iter()
+        .filter_map(|n| n.root_token_hunt.data.as_ref().map(|h| h.looked_up))
+        .sum();
+    assert_eq!(looked_up, 8 * 12);
+    let peak = peak.load(Ordering::SeqCst);
+    assert!((2..=8).contains(&peak), "peak lookups in flight {peak}");
+}

@@ -181,6 +181,8 @@ pub(crate) async fn walk(
         }
     }
 
+    // The namespaces read at the same time share the hunt's bound on token lookups.
+    let hunt_concurrency = (hunt_concurrency / NAMESPACE_CONCURRENCY).max(1);
     let mut queue: VecDeque<String> = top.data.unwrap_or_default().into();
     let mut discovered = queue.len();
     let mut running = FuturesUnordered::new();
