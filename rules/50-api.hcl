@@ -2,7 +2,10 @@
 # Facts: api.<probe> = { path, state (ok|skip|error), reason, http_status, data } for every
 # endpoint read (`vaultsec facts` shows them); api.nodes = the nodes judged one by one (every
 # node with --cluster, else the addressed one); api.running_config_drift; tls.live = the TLS
-# probes of each addressed listener. `requires` turns a 403 into skip "insufficient permission:
+# probes of each addressed listener; api.in_namespaces = the per-namespace subjects (policies,
+# auth_mounts, kv_mounts, tokens) of the scanned namespace and of every namespace below it,
+# each with `namespace` and `ns_prefix` ("team-a/ ", "" at the root), and `gap` subjects for
+# what could not be read there. `requires` turns a 403 into skip "insufficient permission:
 # GET /v1/..." and a failed read into error. api_paths feed `vaultsec policy`.
 
 rule "api.uninitialized-or-sealed" {
@@ -126,17 +129,23 @@ rule "api.root-tokens" {
   profile   = "baseline"
   sources   = ["api"]
   params    = { concurrency = 8 }
-  api_paths = ["auth/token/accessors list,sudo", "auth/token/lookup-accessor update"]
-  requires  = [api.root_token_hunt]
-  # One subject per root token; a single "none" subject when there is none, which can only
-  # pass if every accessor was looked up.
-  for_each  = length(api.root_token_hunt.data.root_tokens) > 0 ? [for t in api.root_token_hunt.data.root_tokens : merge(t, { none = false })] : [{ none = true, accessor = null }]
-  subject   = each.value.none ? null : "root token ${each.value.accessor}"
-  error_if  = each.value.none && api.root_token_hunt.data.lookup_failures > 0 ? "${api.root_token_hunt.data.lookup_failures} of ${api.root_token_hunt.data.total_tokens} token lookups failed, so a root token may have been missed: ${join("; ", api.root_token_hunt.data.failure_examples)}" : null
+  api_paths = ["auth/token/accessors list,sudo", "auth/token/lookup-accessor update", "sys/namespaces list"]
+  requires  = [api.namespaces, api.root_token_hunt]
+  # One subject per root token in any namespace; a namespace whose tokens could not be read is
+  # a skipped subject; a single "none" subject when there is none, which can only pass if
+  # every namespace was read and every accessor looked up.
+  for_each  = concat(
+    [for g in api.in_namespaces.tokens.gaps : merge(g, { none = false })],
+    [for t in api.in_namespaces.tokens.root_tokens : merge(t, { none = false })],
+    length(api.in_namespaces.tokens.root_tokens) + length(api.in_namespaces.tokens.gaps) == 0 ? [{ none = true, gap = false, accessor = null }] : [],
+  )
+  subject   = each.value.gap ? each.value.subject : (each.value.none ? null : "${each.value.ns_prefix}root token ${each.value.accessor}")
+  skip_if   = each.value.gap ? (each.value.state == "skip" ? each.value.reason : null) : null
+  error_if  = each.value.gap ? (each.value.state == "error" ? each.value.reason : null) : (each.value.none && api.in_namespaces.tokens.lookup_failures > 0 ? "${api.in_namespaces.tokens.lookup_failures} of ${api.in_namespaces.tokens.total_tokens} token lookups failed, so a root token may have been missed: ${join("; ", api.in_namespaces.tokens.failure_examples)}" : null)
   condition = each.value.none
-  message   = "live root token: accessor ${each.value.accessor}, display name ${coalesce(each.value.display_name, "-")}, created ${each.value.created_at == null ? "at an unknown time" : each.value.created_at} via ${coalesce(each.value.path, "unknown path")}${each.value.ttl == 0 ? ", never expires" : ""}${each.value.is_scan_token ? " (the token this scan used)" : ""}"
-  pass_message = "no live token carries the root policy (${api.root_token_hunt.data.looked_up} tokens looked up)"
-  evidence  = each.value.none ? { tokens_looked_up = api.root_token_hunt.data.looked_up } : { accessor = each.value.accessor, display_name = each.value.display_name, created_at = each.value.created_at, path = each.value.path, ttl = each.value.ttl, orphan = each.value.orphan, is_scan_token = each.value.is_scan_token }
+  message   = "live root token${each.value.namespace != "" ? " in namespace ${each.value.namespace}" : ""}: accessor ${each.value.accessor}, display name ${coalesce(each.value.display_name, "-")}, created ${each.value.created_at == null ? "at an unknown time" : each.value.created_at} via ${coalesce(each.value.path, "unknown path")}${each.value.ttl == 0 ? ", never expires" : ""}${each.value.is_scan_token ? " (the token this scan used)" : ""}"
+  pass_message = "no live token carries the root policy (${api.in_namespaces.tokens.looked_up} tokens looked up${api.in_namespaces.tokens.namespaces > 1 ? " in ${api.in_namespaces.tokens.namespaces} namespaces" : ""})"
+  evidence  = each.value.none ? { tokens_looked_up = api.in_namespaces.tokens.looked_up } : { accessor = each.value.accessor, namespace = each.value.namespace, display_name = each.value.display_name, created_at = each.value.created_at, path = each.value.path, ttl = each.value.ttl, orphan = each.value.orphan, is_scan_token = each.value.is_scan_token }
   rationale = "A root token can do anything and, unless it was given a TTL, never expires. HashiCorp's guidance is to revoke the initial root token after setup and generate root tokens only for emergencies, revoking them right after."
   remediation = "Revoke it by accessor (vault token revoke -accessor <accessor>) once nothing depends on it; use narrowly-scoped policies for day-to-day work and vault operator generate-root only in an emergency."
   references = [
@@ -167,14 +176,16 @@ rule "api.tokens-no-expiry" {
   severity  = "low"
   profile   = "strict"
   sources   = ["api"]
-  api_paths = ["auth/token/accessors list,sudo", "auth/token/lookup-accessor update"]
-  requires  = [api.root_token_hunt]
-  # Periodic tokens without an explicit max TTL count too: renewed, they never expire.
-  error_if  = api.root_token_hunt.data.no_expiry.count + api.root_token_hunt.data.periodic_unbounded.count == 0 && api.root_token_hunt.data.lookup_failures > 0 ? "${api.root_token_hunt.data.lookup_failures} of ${api.root_token_hunt.data.total_tokens} token lookups failed" : null
-  condition = api.root_token_hunt.data.no_expiry.count + api.root_token_hunt.data.periodic_unbounded.count == 0
-  message   = "${api.root_token_hunt.data.no_expiry.count + api.root_token_hunt.data.periodic_unbounded.count} non-root token(s) never expire (${api.root_token_hunt.data.no_expiry.count} without a TTL, ${api.root_token_hunt.data.periodic_unbounded.count} periodic without an explicit max TTL), e.g. ${join(", ", [for t in concat(api.root_token_hunt.data.no_expiry.examples, api.root_token_hunt.data.periodic_unbounded.examples) : "${t.accessor} (${coalesce(t.display_name, "-")}, ${coalesce(t.path, "-")})"])}"
-  pass_message = "every non-root token of ${api.root_token_hunt.data.looked_up} has a TTL and a bound"
-  evidence  = { without_ttl = api.root_token_hunt.data.no_expiry.count, periodic_without_max_ttl = api.root_token_hunt.data.periodic_unbounded.count, examples = concat(api.root_token_hunt.data.no_expiry.examples, api.root_token_hunt.data.periodic_unbounded.examples) }
+  api_paths = ["auth/token/accessors list,sudo", "auth/token/lookup-accessor update", "sys/namespaces list"]
+  requires  = [api.namespaces, api.root_token_hunt]
+  # Periodic tokens without an explicit max TTL count too: renewed, they never expire. Every
+  # namespace's tokens count; a namespace that could not be read leaves a pass open.
+  skip_if   = api.in_namespaces.tokens.no_expiry.count + api.in_namespaces.tokens.periodic_unbounded.count == 0 && length(api.in_namespaces.tokens.gaps) > 0 && alltrue([for g in api.in_namespaces.tokens.gaps : g.state == "skip"]) ? join("; ", [for g in api.in_namespaces.tokens.gaps : g.reason]) : null
+  error_if  = api.in_namespaces.tokens.no_expiry.count + api.in_namespaces.tokens.periodic_unbounded.count == 0 ? (length(api.in_namespaces.tokens.gaps) > 0 ? join("; ", [for g in api.in_namespaces.tokens.gaps : g.reason]) : (api.in_namespaces.tokens.lookup_failures > 0 ? "${api.in_namespaces.tokens.lookup_failures} of ${api.in_namespaces.tokens.total_tokens} token lookups failed" : null)) : null
+  condition = api.in_namespaces.tokens.no_expiry.count + api.in_namespaces.tokens.periodic_unbounded.count == 0
+  message   = "${api.in_namespaces.tokens.no_expiry.count + api.in_namespaces.tokens.periodic_unbounded.count} non-root token(s) never expire (${api.in_namespaces.tokens.no_expiry.count} without a TTL, ${api.in_namespaces.tokens.periodic_unbounded.count} periodic without an explicit max TTL), e.g. ${join(", ", [for t in concat(api.in_namespaces.tokens.no_expiry.examples, api.in_namespaces.tokens.periodic_unbounded.examples) : "${t.ns_prefix}${t.accessor} (${coalesce(t.display_name, "-")}, ${coalesce(t.path, "-")})"])}"
+  pass_message = "every non-root token of ${api.in_namespaces.tokens.looked_up} has a TTL and a bound"
+  evidence  = { without_ttl = api.in_namespaces.tokens.no_expiry.count, periodic_without_max_ttl = api.in_namespaces.tokens.periodic_unbounded.count, examples = [for t in concat(api.in_namespaces.tokens.no_expiry.examples, api.in_namespaces.tokens.periodic_unbounded.examples) : { accessor = t.accessor, namespace = t.namespace, display_name = t.display_name, path = t.path }] }
   rationale = "A token that never expires stays valid until someone revokes it: a leaked one is good for ever. A periodic token without an explicit max TTL is the same once something keeps renewing it."
   remediation = "Give tokens a TTL and an upper bound (token roles with token_explicit_max_ttl, auth method token_max_ttl; periodic tokens with -explicit-max-ttl) and revoke those that never expire."
   references = ["https://developer.hashicorp.com/vault/docs/concepts/tokens#token-time-to-live-periodic-tokens-and-explicit-max-ttls"]
@@ -252,22 +263,23 @@ rule "api.user-lockout-disabled" {
   severity  = "medium"
   profile   = "production"
   sources   = ["api"]
-  api_paths = ["sys/auth read", "sys/auth/+/tune read,sudo"]
-  requires  = [api.auth]
+  api_paths = ["sys/auth read", "sys/auth/+/tune read,sudo", "sys/namespaces list"]
+  requires  = [api.namespaces, api.auth]
   # Vault's precedence: the mount's own tuning, else the config's user_lockout block for the
   # mount type, else user_lockout "all", else lockout on. The config part is read when the
   # config source is on (the API shows only per-mount overrides).
+  # The config's blocks apply to the mounts of every namespace.
   for_each = [
-    for m in api.auth.data.mounts : merge(m, {
+    for m in api.in_namespaces.auth_mounts : m.gap ? m : merge(m, {
       from_type = config == null ? [] : [for l in config.user_lockouts : vault_bool(lookup(l.raw, "disable_lockout", false)) if l.type == m.type]
       from_all  = config == null ? [] : [for l in config.user_lockouts : vault_bool(lookup(l.raw, "disable_lockout", false)) if l.type == "all"]
-    }) if m.lockout_applicable
+    })
   ]
-  subject   = "auth mount ${each.value.path}"
-  skip_if   = each.value.lockout_source == null && each.value.tune != null && each.value.tune.state == "skip" ? each.value.tune.reason : null
-  error_if  = each.value.lockout_source == null && each.value.tune != null && each.value.tune.state == "error" ? each.value.tune.reason : null
+  subject   = each.value.gap ? each.value.subject : "${each.value.ns_prefix}auth mount ${each.value.path}"
+  skip_if   = each.value.gap ? (each.value.state == "skip" ? each.value.reason : null) : (each.value.lockout_source == null && each.value.tune != null && each.value.tune.state == "skip" ? each.value.tune.reason : null)
+  error_if  = each.value.gap ? (each.value.state == "error" ? each.value.reason : null) : (each.value.lockout_source == null && each.value.tune != null && each.value.tune.state == "error" ? each.value.tune.reason : null)
   condition = (each.value.lockout_source != null ? each.value.lockout_disabled : (length(each.value.from_type) > 0 ? each.value.from_type[length(each.value.from_type) - 1] : (length(each.value.from_all) > 0 ? each.value.from_all[length(each.value.from_all) - 1] : false))) != true
-  message   = "${each.value.type} mount ${each.value.path} has user lockout disabled (${each.value.lockout_source != null ? "the mount's own tuning" : (length(each.value.from_type) > 0 ? "user_lockout \"${each.value.type}\" in the config" : "user_lockout \"all\" in the config")}): passwords and secret IDs can be guessed without limit"
+  message   = "${each.value.ns_prefix}${each.value.type} mount ${each.value.path} has user lockout disabled (${each.value.lockout_source != null ? "the mount's own tuning" : (length(each.value.from_type) > 0 ? "user_lockout \"${each.value.type}\" in the config" : "user_lockout \"all\" in the config")}): passwords and secret IDs can be guessed without limit"
   pass_message = each.value.lockout_source != null ? "lockout on (threshold ${coalesce(each.value.tune.data.threshold, "default")})" : (config == null ? "no per-mount override (the config's user_lockout blocks were not read: no config source)" : (length(each.value.from_type) + length(each.value.from_all) > 0 ? "lockout on (the config's user_lockout blocks)" : "no per-mount override and no user_lockout block: lockout is on by default"))
   evidence  = {
     type             = each.value.type
@@ -306,12 +318,14 @@ rule "api.kv-v1" {
   severity  = "low"
   profile   = "strict"
   sources   = ["api"]
-  api_paths = ["sys/mounts read"]
-  requires  = [api.mounts]
-  for_each  = [for m in api.mounts.data.mounts : m if m.kv_version != null]
-  subject   = "mount ${each.value.path}"
+  api_paths = ["sys/mounts read", "sys/namespaces list"]
+  requires  = [api.namespaces, api.mounts]
+  for_each  = api.in_namespaces.kv_mounts
+  subject   = each.value.gap ? each.value.subject : "${each.value.ns_prefix}mount ${each.value.path}"
+  skip_if   = each.value.gap ? (each.value.state == "skip" ? each.value.reason : null) : null
+  error_if  = each.value.gap ? (each.value.state == "error" ? each.value.reason : null) : null
   condition = each.value.kv_version == 2
-  message   = "KV mount ${each.value.path} is version 1: an overwrite or delete loses the secret for good"
+  message   = "${each.value.ns_prefix}KV mount ${each.value.path} is version 1: an overwrite or delete loses the secret for good"
   pass_message = "KV version 2"
   evidence  = { type = each.value.type, version = each.value.kv_version }
   when_none = "pass"
@@ -326,16 +340,17 @@ rule "api.policy-overbroad" {
   severity  = "high"
   profile   = "production"
   sources   = ["api"]
-  api_paths = ["sys/policies/acl list", "sys/policies/acl/* read"]
-  requires  = [api.policies]
-  for_each  = [for p in api.policies.data.policies : p if p.name != "root"]
-  subject   = "policy ${each.value.name}"
+  api_paths = ["sys/policies/acl list", "sys/policies/acl/* read", "sys/namespaces list"]
+  requires  = [api.namespaces, api.policies]
+  # Every namespace's policies (`root` has no text and is not listed).
+  for_each  = api.in_namespaces.policies
+  subject   = each.value.gap ? each.value.subject : "${each.value.ns_prefix}policy ${each.value.name}"
   skip_if   = each.value.state == "skip" ? each.value.reason : null
   error_if  = each.value.state == "error" ? each.value.reason : (each.value.parse_error != null ? "cannot parse policy ${each.value.name}: ${each.value.parse_error}" : null)
   # The vaultsec scan policy needs sudo where Vault demands it for reads; a policy that grants
   # nothing beyond it (matched on content, not name) is exempt.
   condition = !each.value.overbroad || each.value.scanner_policy
-  message   = "policy ${each.value.name} grants ${join(" and ", compact([length(each.value.sudo_paths) > 0 ? "sudo on ${join(", ", each.value.sudo_paths)}" : "", length(each.value.broad_paths) > 0 ? "capabilities on ${join(", ", each.value.broad_paths)}" : ""]))}"
+  message   = "${each.value.ns_prefix}policy ${each.value.name} grants ${join(" and ", compact([length(each.value.sudo_paths) > 0 ? "sudo on ${join(", ", each.value.sudo_paths)}" : "", length(each.value.broad_paths) > 0 ? "capabilities on ${join(", ", each.value.broad_paths)}" : ""]))}"
   pass_message = each.value.overbroad ? "grants no more than the vaultsec scan policy (sudo only on the read paths Vault protects)" : "no sudo, no wildcard path"
   evidence  = { sudo_paths = each.value.sudo_paths, broad_paths = each.value.broad_paths, scanner_policy = each.value.scanner_policy }
   when_none = "pass"

@@ -81,6 +81,10 @@ pub struct PolicyArgs {
     /// Also load custom rules from this directory (their api_paths count too).
     #[arg(long = "rules", value_name = "DIR")]
     pub rules: Vec<PathBuf>,
+    /// Grant the per-namespace reads in namespaces down to this depth below the token's
+    /// namespace (`+/` path forms; 0: the token's namespace only).
+    #[arg(long, value_name = "N", default_value_t = crate::policy::DEFAULT_NAMESPACE_DEPTH)]
+    pub namespace_depth: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -157,6 +161,10 @@ pub struct SourceArgs {
     /// Discover every cluster node and run the per-node checks on each.
     #[arg(long)]
     pub cluster: bool,
+    /// Scan only this namespace and the namespaces below it (default: `VAULT_NAMESPACE`,
+    /// else every namespace from the root).
+    #[arg(long, value_name = "PATH")]
+    pub namespace: Option<String>,
     /// Evaluate as if the scan ran at this time (RFC 3339); for reproducible tests.
     #[arg(long, hide = true, value_name = "TIME")]
     pub now: Option<String>,
@@ -415,6 +423,7 @@ fn api_options(
         tls_skip_verify: args.tls_skip_verify,
         timeout: Some(std::time::Duration::from_secs_f64(args.timeout)),
         cluster: args.cluster,
+        namespace: args.namespace.clone(),
         hunt_concurrency,
     };
     let home = std::env::var_os("HOME").map(PathBuf::from);
@@ -470,7 +479,7 @@ fn run_policy(args: PolicyArgs) -> anyhow::Result<u8> {
         overrides: Vec::new(),
     };
     let selected = engine::selected(&rules, &settings);
-    let text = crate::policy::render(&selected).map_err(InputError::Usage)?;
+    let text = crate::policy::render(&selected, args.namespace_depth).map_err(InputError::Usage)?;
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(0)
 }

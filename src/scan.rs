@@ -282,9 +282,12 @@ pub fn collect(opts: &SourceOptions) -> Result<Facts, InputError> {
         let nodes = node_views(&api_doc);
         readable_token_times(&mut api_doc);
         annotate_scanner_policy(&mut api_doc);
+        let mut in_namespaces = api_source::namespaces::views(&api_doc);
+        readable_token_times_at(&mut in_namespaces, "/tokens/root_tokens");
         if let Some(obj) = api_doc.as_object_mut() {
             obj.insert("running_config_drift".into(), drift);
             obj.insert("nodes".into(), nodes);
+            obj.insert("in_namespaces".into(), in_namespaces);
         }
     }
     sources.insert(Source::Api, api_state);
@@ -356,8 +359,15 @@ fn collect_api(opts: &SourceOptions) -> (SourceState, Json, LiveResults) {
                     let label = match p.phase {
                         api_source::Phase::RootTokenHunt => "root-token hunt",
                         api_source::Phase::Cluster => "cluster nodes",
+                        api_source::Phase::Namespaces => "namespaces",
                     };
-                    bar.start(p.total as u64, label);
+                    // The namespace count grows as the walk finds them: a counter, no bar.
+                    let total = if p.phase == api_source::Phase::Namespaces {
+                        0
+                    } else {
+                        p.total as u64
+                    };
+                    bar.start(total, label);
                     0
                 }
             };
@@ -461,10 +471,11 @@ fn served_versus_file(api: &mut Json, file_tls: &Json, live: &[Json]) {
 
 /// Root tokens' creation times as RFC 3339, for people.
 fn readable_token_times(api: &mut Json) {
-    let Some(list) = api
-        .pointer_mut("/root_token_hunt/data/root_tokens")
-        .and_then(Json::as_array_mut)
-    else {
+    readable_token_times_at(api, "/root_token_hunt/data/root_tokens");
+}
+
+fn readable_token_times_at(doc: &mut Json, pointer: &str) {
+    let Some(list) = doc.pointer_mut(pointer).and_then(Json::as_array_mut) else {
         return;
     };
     for t in list {
@@ -536,12 +547,24 @@ fn node_views(api: &Json) -> Json {
 /// for it. Matched on content (paths and capabilities), never on the policy's name.
 fn annotate_scanner_policy(api: &mut Json) {
     let allowed = crate::policy::builtin_grants();
-    let Some(list) = api
-        .pointer_mut("/policies/data/policies")
-        .and_then(Json::as_array_mut)
-    else {
-        return;
-    };
+    // The scanned namespace's policies, then every namespace's below it.
+    let walked = api
+        .pointer("/namespaces/namespaces")
+        .and_then(Json::as_array)
+        .map_or(0, Vec::len);
+    let pointers = std::iter::once("/policies/data/policies".to_string())
+        .chain((0..walked).map(|i| format!("/namespaces/namespaces/{i}/policies/data/policies")));
+    for pointer in pointers {
+        if let Some(list) = api.pointer_mut(&pointer).and_then(Json::as_array_mut) {
+            annotate_policies(list, &allowed);
+        }
+    }
+}
+
+fn annotate_policies(
+    list: &mut [Json],
+    allowed: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+) {
     for p in list {
         let rules = p["rules"].as_array().cloned().unwrap_or_default();
         let within = p["parse_error"].is_null()

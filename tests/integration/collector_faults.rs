@@ -477,4 +477,18 @@ fn namespace_header_and_list_as_get() {
     assert!(list.target.ends_with("?list=true"));
     assert_eq!(list.header("x-vault-namespace"), Some("team-a"));
     assert_eq!(list.header("x-vault-token"), Some(TOKEN));
+    // The walk starts in the scanned namespace; root-only endpoints are read at the root,
+    // where they exist (a namespace answers them "operation only available in root namespace").
+    let walk = reqs
+        .iter()
+        .find(|r| r.path() == "/v1/sys/namespaces")
+        .expect("namespaces listed");
+    assert_eq!(walk.header("x-vault-namespace"), Some("team-a"));
+    for root_only in ["/v1/sys/audit", "/v1/sys/health", "/v1/sys/config/cors"] {
+        let r = reqs
+            .iter()
+            .find(|r| r.path() == root_only)
+            .unwrap_or_else(|| panic!("{root_only} read"));
+        assert_eq!(r.header("x-vault-namespace"), None, "{root_only}");
+    }
 }

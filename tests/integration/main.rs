@@ -2,6 +2,7 @@
 
 mod api_lockout;
 mod api_mixed_cluster;
+mod api_namespaces;
 mod api_rules;
 mod baseline;
 mod bench_cluster;

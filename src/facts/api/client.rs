@@ -68,6 +68,7 @@ const READ_PATHS: &[&str] = &[
 ];
 const LIST_PATHS: &[&str] = &[
     "auth/token/accessors",
+    "sys/namespaces",
     "sys/policies/acl",
     "sys/version-history",
 ];
@@ -302,6 +303,15 @@ impl ApiClient {
             token: if with_token { self.token.clone() } else { None },
             namespace: self.namespace.clone(),
             timeout: self.timeout,
+        }
+    }
+
+    /// The same client addressing another namespace (`None`: the root namespace), sent as
+    /// `X-Vault-Namespace`.
+    pub fn in_namespace(&self, namespace: Option<&str>) -> ApiClient {
+        ApiClient {
+            namespace: namespace.filter(|n| !n.is_empty()).map(str::to_owned),
+            ..self.clone()
         }
     }
 
@@ -627,6 +637,8 @@ mod tests {
         assert!(check_allowed(Op::Read, "sys/auth/team/ldap/tune").is_ok());
         assert!(check_allowed(Op::Read, "sys/policies/acl/app").is_ok());
         assert!(check_allowed(Op::List, "auth/token/accessors").is_ok());
+        assert!(check_allowed(Op::List, "sys/namespaces").is_ok());
+        assert!(check_allowed(Op::Read, "sys/namespaces").is_err());
         assert!(check_allowed(Op::LookupAccessor, "auth/token/lookup-accessor").is_ok());
     }
 

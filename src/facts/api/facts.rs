@@ -198,6 +198,8 @@ pub struct ApiFacts {
     pub version_history: Probe<Vec<VersionHistoryEntry>>,
     /// Root-token hunt over `LIST auth/token/accessors` + `lookup-accessor`.
     pub root_token_hunt: Probe<HuntFacts>,
+    /// Every namespace below the scanned one, with its per-namespace reads.
+    pub namespaces: super::namespaces::NamespaceWalk,
     /// Cluster mode: every node from `sys/ha-status`.
     pub cluster: ClusterFacts,
 }
@@ -227,7 +229,7 @@ pub struct ApiTarget {
     pub client_key: Option<String>,
     /// `--tls-skip-verify` / `VAULT_SKIP_VERIFY`.
     pub skip_verify: bool,
-    /// `VAULT_NAMESPACE`.
+    /// The scanned namespace (`--namespace`, `VAULT_NAMESPACE`); null: the root.
     pub namespace: Option<String>,
     /// Per-request bound in milliseconds.
     pub timeout_ms: u64,

@@ -10,6 +10,7 @@ pub mod client;
 pub mod cluster;
 pub mod facts;
 pub mod hunt;
+pub mod namespaces;
 pub mod options;
 pub mod policy;
 pub mod tls;
@@ -21,6 +22,7 @@ use serde_json::Value;
 
 pub use client::{check_allowed, ApiClient, ClientError, NotAllowed, Op, TransportError};
 pub use facts::*;
+pub use namespaces::{NamespaceFacts, NamespaceWalk, PER_NAMESPACE_PATHS};
 pub use options::{ApiFlags, ApiOptions, OptionsError, TlsSettings, Token, TokenSource};
 pub use policy::{
     analyse as analyse_policy, parse_policy, AclPolicyFacts, PolicyRule, SCANNER_POLICY_HCL,
@@ -35,6 +37,8 @@ pub enum Phase {
     RootTokenHunt,
     /// Per-node probes in cluster mode.
     Cluster,
+    /// The walk of every namespace (the total grows as namespaces are found).
+    Namespaces,
 }
 
 /// Progress of a long phase (for a progress bar).
@@ -146,12 +150,16 @@ pub async fn collect_async(opts: &ApiOptions, progress: Option<&dyn Fn(Progress)
         Ok(c) => c,
         Err(e) => return skeleton(opts, ProbeState::Error, e.to_string(), Some(target)),
     };
+    // `client` addresses the scanned namespace (`--namespace`, `VAULT_NAMESPACE`), where the
+    // per-namespace reads go; root-only endpoints (health, audit, raft, CORS…) are read at the
+    // root, where they exist.
+    let root = client.in_namespace(None);
 
     // Phase 1: unauthenticated state of the addressed node.
     let (health, (seal_status, seal_raw), leader) = tokio::join!(
-        probe_health(&client),
-        probe_seal_status(&client),
-        probe_anon(&client, "sys/leader", facts::parse_leader),
+        probe_health(&root),
+        probe_seal_status(&root),
+        probe_anon(&root, "sys/leader", facts::parse_leader),
     );
     let unreachable = health.state == ProbeState::Error
         && health.http_status.is_none()
@@ -190,7 +198,7 @@ pub async fn collect_async(opts: &ApiOptions, progress: Option<&dyn Fn(Progress)
         None
     };
 
-    let metrics_unauthenticated = probe_metrics_unauthenticated(&client).await;
+    let metrics_unauthenticated = probe_metrics_unauthenticated(&root).await;
 
     let mut f = skeleton(opts, ProbeState::Ok, String::new(), Some(target));
     f.reason = None;
@@ -223,13 +231,13 @@ pub async fn collect_async(opts: &ApiOptions, progress: Option<&dyn Fn(Progress)
         // Phase 2: independent authenticated reads, all in flight together.
         let (ha_status, audit, auth, mounts, policy_names) = tokio::join!(
             probe_auth(
-                &client,
+                &root,
                 Request::read("sys/ha-status"),
                 "sys/ha-status",
                 facts::parse_ha_status
             ),
             probe_auth(
-                &client,
+                &root,
                 Request::read("sys/audit"),
                 "sys/audit",
                 facts::parse_audit
@@ -263,38 +271,38 @@ pub async fn collect_async(opts: &ApiOptions, progress: Option<&dyn Fn(Progress)
             version_history,
         ) = tokio::join!(
             probe_auth(
-                &client,
+                &root,
                 Request::read("sys/storage/raft/configuration"),
                 "sys/storage/raft/configuration",
                 facts::parse_raft_configuration
             ),
             probe_auth(
-                &client,
+                &root,
                 Request::read("sys/storage/raft/autopilot/state"),
                 "sys/storage/raft/autopilot/state",
                 facts::parse_autopilot
             ),
             probe_auth(
-                &client,
+                &root,
                 Request::read("sys/config/state/sanitized"),
                 "sys/config/state/sanitized",
                 |v| Ok(v.clone())
             ),
             probe_auth(
-                &client,
+                &root,
                 Request::read("sys/config/cors"),
                 "sys/config/cors",
                 facts::parse_cors
             ),
-            probe_metrics(&client),
+            probe_metrics(&root),
             probe_auth(
-                &client,
+                &root,
                 Request::read("sys/host-info"),
                 "sys/host-info",
                 facts::parse_host_info
             ),
             probe_auth(
-                &client,
+                &root,
                 Request::list("sys/version-history"),
                 "sys/version-history",
                 facts::parse_version_history
@@ -315,7 +323,7 @@ pub async fn collect_async(opts: &ApiOptions, progress: Option<&dyn Fn(Progress)
             ),
             async {
                 if opts.cluster {
-                    cluster::probe_cluster(&client, &ha_status, progress).await
+                    cluster::probe_cluster(&root, &ha_status, progress).await
                 } else {
                     cluster::disabled()
                 }
@@ -338,6 +346,15 @@ pub async fn collect_async(opts: &ApiOptions, progress: Option<&dyn Fn(Progress)
         f.version_history = version_history;
         f.root_token_hunt = root_token_hunt;
         f.cluster = cluster;
+        // After the hunt and the cluster probes: one long phase at a time on the terminal.
+        f.namespaces = namespaces::walk(
+            &client,
+            opts.namespace.as_deref(),
+            opts.hunt_concurrency,
+            opts.no_expiry_examples,
+            progress,
+        )
+        .await;
     }
 
     f.version = f
@@ -447,6 +464,7 @@ fn skeleton(
         host_info: p("sys/host-info", state, r),
         version_history: p("sys/version-history", state, r),
         root_token_hunt: p("auth/token/accessors", state, r),
+        namespaces: NamespaceWalk::not_run(state, r, opts.namespace.as_deref()),
         cluster: if opts.cluster {
             cluster::not_run(state, r)
         } else {
@@ -477,6 +495,8 @@ fn gate_all(f: &mut ApiFacts, reason: &str) {
     g(&mut f.host_info, reason);
     g(&mut f.version_history, reason);
     g(&mut f.root_token_hunt, reason);
+    f.namespaces.state = ProbeState::Skip;
+    f.namespaces.reason = Some(reason.to_owned());
     if f.cluster.enabled {
         f.cluster.state = ProbeState::Skip;
         f.cluster.reason = Some(reason.to_owned());
@@ -552,7 +572,7 @@ async fn probe_anon<T>(
     }
 }
 
-async fn probe_auth<T>(
+pub(crate) async fn probe_auth<T>(
     client: &ApiClient,
     req: Result<Request, NotAllowed>,
     path: &str,
@@ -626,7 +646,7 @@ impl Probe<Value> {
 }
 
 /// Adds `sys/auth/<mount>/tune` (user lockout) to userpass, ldap and approle mounts.
-async fn with_tunes(client: &ApiClient, mut auth: Probe<AuthFacts>) -> Probe<AuthFacts> {
+pub(crate) async fn with_tunes(client: &ApiClient, mut auth: Probe<AuthFacts>) -> Probe<AuthFacts> {
     let Some(data) = auth.data.as_mut() else {
         return auth;
     };
@@ -665,7 +685,10 @@ async fn with_tunes(client: &ApiClient, mut auth: Probe<AuthFacts>) -> Probe<Aut
 }
 
 /// Reads and analyses every ACL policy's text (except `root`, which has none).
-async fn with_policy_texts(client: &ApiClient, names: Probe<Vec<String>>) -> Probe<PolicyFacts> {
+pub(crate) async fn with_policy_texts(
+    client: &ApiClient,
+    names: Probe<Vec<String>>,
+) -> Probe<PolicyFacts> {
     let mut out: Probe<PolicyFacts> = names.same_outcome();
     let Some(mut names) = names.data.filter(|_| names.state == ProbeState::Ok) else {
         return out;

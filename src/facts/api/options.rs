@@ -101,6 +101,8 @@ pub struct ApiFlags {
     pub timeout: Option<Duration>,
     /// `--cluster`.
     pub cluster: bool,
+    /// `--namespace PATH`: the subtree to scan (wins over `VAULT_NAMESPACE`).
+    pub namespace: Option<String>,
     /// Root-token hunt concurrency (a rule parameter / hidden flag).
     pub hunt_concurrency: Option<usize>,
 }
@@ -301,7 +303,12 @@ impl ApiOptions {
             return Err(OptionsError::IncompleteClientCert);
         }
 
-        let namespace = var("NAMESPACE").map(|(v, _)| v);
+        let namespace = flags
+            .namespace
+            .clone()
+            .or_else(|| var("NAMESPACE").map(|(v, _)| v))
+            .map(|ns| ns.trim_matches('/').to_owned())
+            .filter(|ns| !ns.is_empty());
         if let Some(ns) = &namespace {
             if reqwest::header::HeaderValue::from_str(ns).is_err() {
                 return Err(OptionsError::InvalidNamespace(ns.clone()));
@@ -420,6 +427,14 @@ mod tests {
             Some("http://127.0.0.1:8200/")
         );
         assert_eq!(o.tls.ca_cert, Some(PathBuf::from("/f/ca.pem")));
+
+        // --namespace wins over the environment; slashes around it do not matter.
+        let flags = ApiFlags {
+            namespace: Some("/team-a/sub/".into()),
+            ..ApiFlags::default()
+        };
+        let o = ApiOptions::from_sources(&flags, &env, None).expect("ok");
+        assert_eq!(o.namespace.as_deref(), Some("team-a/sub"));
     }
 
     #[test]

@@ -18,6 +18,7 @@ path "sys/mounts"                        { capabilities = ["read"] }
 path "auth/token/lookup-self"            { capabilities = ["read"] }
 path "auth/token/accessors"              { capabilities = ["list", "sudo"] }
 path "auth/token/lookup-accessor"        { capabilities = ["update"] }
+path "sys/namespaces"                    { capabilities = ["list"] }
 path "sys/policies/acl"                  { capabilities = ["list"] }
 path "sys/policies/acl/*"                { capabilities = ["read"] }
 path "sys/storage/raft/configuration"    { capabilities = ["read"] }
