@@ -45,7 +45,7 @@ pub fn merge_files(paths: &[PathBuf], host: String) -> Result<Report, MergeError
     let mut versions: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for path in paths {
         let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| ReportFileError::Read {
+        let bytes = crate::fsutil::read_regular(path, crate::fsutil::limit::REPORT).map_err(|e| ReportFileError::Read {
             file: file.clone(),
             reason: crate::facts::config::io_reason(&e),
         })?;

@@ -242,7 +242,7 @@ impl ApiOptions {
         };
 
         let (token, token_source) = if let Some(path) = &flags.token_file {
-            let text = std::fs::read_to_string(path).map_err(|source| OptionsError::TokenFile {
+            let text = crate::fsutil::read_regular_string(path, crate::fsutil::limit::TOKEN).map_err(|source| OptionsError::TokenFile {
                 path: path.clone(),
                 source,
             })?;
@@ -255,7 +255,9 @@ impl ApiOptions {
             };
             (Token::new(t), src)
         } else if let Some(text) =
-            home.and_then(|h| std::fs::read_to_string(h.join(".vault-token")).ok())
+            home.and_then(|h| {
+                crate::fsutil::read_regular_string(&h.join(".vault-token"), crate::fsutil::limit::TOKEN).ok()
+            })
         {
             // A missing or unreadable ~/.vault-token just means "no token", as in the CLI.
             (Token::new(text), TokenSource::HomeTokenFile)
