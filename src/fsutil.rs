@@ -422,6 +422,15 @@ fn remove_stale_temps(target: &Path) {
     }
 }
 
+/// A temporary beside `target`, mode 0600 until it is complete.
+fn create_temp(target: &Path) -> io::Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(&format!("{}{}-", temp_prefix(target), std::process::id()))
+        .suffix(TEMP_SUFFIX)
+        .permissions(fs::Permissions::from_mode(0o600))
+        .tempfile_in(dir_of(target))
+}
+
 /// The process umask, from `/proc/self/status` (reading it otherwise means changing it).
 fn umask() -> u32 {
     fs::read_to_string("/proc/self/status")
@@ -451,16 +460,7 @@ pub fn write_outputs(outputs: &[(&Path, &[u8])]) -> Result<(), OutputError> {
             Target::Through(real) => through.push((shown, real, bytes)),
             Target::Replace(real) => {
                 remove_stale_temps(&real);
-                let tmp = tempfile::Builder::new()
-                    .prefix(&format!(
-                        "{}{}-",
-                        temp_prefix(&real),
-                        std::process::id()
-                    ))
-                    .suffix(TEMP_SUFFIX)
-                    .permissions(fs::Permissions::from_mode(0o600))
-                    .tempfile_in(dir_of(&real))
-                    .map_err(|e| output_error(shown, io_reason(&e)))?;
+                let tmp = create_temp(&real).map_err(|e| output_error(shown, io_reason(&e)))?;
                 let write = |mut f: &File| -> io::Result<()> {
                     f.write_all(bytes)?;
                     f.set_permissions(fs::Permissions::from_mode(final_mode))?;

@@ -213,18 +213,24 @@ fn expand_paths(paths: &[ConfigPath]) -> Result<Vec<ConfigPath>, ConfigError> {
         }
     };
     for path in paths {
-        let meta = path.real().and_then(std::fs::metadata).map_err(|err| ConfigError::Io {
-            file: path.display.clone(),
-            message: format!("cannot read config: {}", io_reason(&err)),
-        })?;
+        let meta = path
+            .real()
+            .and_then(std::fs::metadata)
+            .map_err(|err| ConfigError::Io {
+                file: path.display.clone(),
+                message: format!("cannot read config: {}", io_reason(&err)),
+            })?;
         if !meta.is_dir() {
             push(path.clone(), &mut out);
             continue;
         }
-        let entries = path.real().and_then(std::fs::read_dir).map_err(|err| ConfigError::Io {
-            file: path.display.clone(),
-            message: format!("cannot list config directory: {}", io_reason(&err)),
-        })?;
+        let entries = path
+            .real()
+            .and_then(std::fs::read_dir)
+            .map_err(|err| ConfigError::Io {
+                file: path.display.clone(),
+                message: format!("cannot list config directory: {}", io_reason(&err)),
+            })?;
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             if !is_config_file_name(&name) {

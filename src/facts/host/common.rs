@@ -292,7 +292,8 @@ impl Root {
 
     /// Reads a whole regular file of at most `limit` bytes, confined to the root.
     pub(crate) fn read_limited(&self, host: &Path, limit: u64) -> Result<Vec<u8>, HostError> {
-        crate::fsutil::read_in_root(&self.base, host, limit).map_err(|e| to_host_error(host, &e, limit))
+        crate::fsutil::read_in_root(&self.base, host, limit)
+            .map_err(|e| to_host_error(host, &e, limit))
     }
 
     /// Opens a regular file for reading, confined to the root (a FIFO never blocks).
@@ -430,9 +431,10 @@ pub(crate) struct ProcTable {
 impl ProcTable {
     pub(crate) fn scan(root: &Root) -> Self {
         let proc_dir = Path::new("/proc");
-        let rd = match root.real(proc_dir, true).and_then(|p| {
-            fs::read_dir(p).map_err(|e| HostError::from_io(proc_dir, &e))
-        }) {
+        let rd = match root
+            .real(proc_dir, true)
+            .and_then(|p| fs::read_dir(p).map_err(|e| HostError::from_io(proc_dir, &e)))
+        {
             Ok(rd) => rd,
             Err(e) => {
                 return ProcTable {
