@@ -14,16 +14,12 @@ use std::path::{Path, PathBuf};
 /// when that directory is a host path.
 pub fn resolve(root: &Path, config_file: &str, path: &str) -> PathBuf {
     let p = Path::new(path);
-    let host = if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        let base = Path::new(config_file).parent().unwrap_or(Path::new("."));
-        let joined = base.join(p);
-        if !joined.is_absolute() {
-            return joined;
-        }
-        joined
-    };
+    let base = Path::new(config_file).parent().unwrap_or(Path::new("."));
+    let host = base.join(p); // `p` itself when absolute
+    if !host.is_absolute() {
+        // A relative config path (`-c deploy/vault.hcl`) names the user's own files.
+        return host;
+    }
     crate::fsutil::real_in_root(root, &host, true)
         .unwrap_or_else(|_| crate::fsutil::join_in_root(root, &host))
 }

@@ -361,6 +361,36 @@ fn root_hostname_symlink_is_rerooted() {
     assert_eq!(scan::host_name(root.path()), "inside-host");
 }
 
+#[test]
+fn root_certificate_symlink_is_rerooted() {
+    let outside = tempfile::tempdir().unwrap();
+    let cert = rcgen::generate_simple_self_signed(vec![CANARY.to_string()]).unwrap();
+    let canary_cert = outside.path().join("canary.pem");
+    std::fs::write(&canary_cert, cert.cert.pem()).unwrap();
+    let root_dir = tempfile::tempdir().unwrap();
+    let root = root_dir.path();
+    std::fs::create_dir_all(root.join("etc/vault.d")).unwrap();
+    std::fs::write(
+        root.join("etc/vault.d/vault.hcl"),
+        "listener \"tcp\" {\n  address = \"0.0.0.0:8200\"\n  tls_cert_file = \"/etc/vault.d/tls.crt\"\n  tls_key_file = \"/etc/vault.d/tls.key\"\n}\n",
+    )
+    .unwrap();
+    symlink(&canary_cert, root.join("etc/vault.d/tls.crt")).unwrap();
+    let opts = SourceOptions {
+        root: root.to_path_buf(),
+        no_api: true,
+        now: now(),
+        ..SourceOptions::default()
+    };
+    let facts = scan::collect(&opts).unwrap();
+    let tls = facts.doc["tls"].to_string();
+    assert!(!tls.contains(CANARY), "read outside the root: {tls}");
+    assert!(
+        tls.contains("not found"),
+        "the re-rooted path is absent: {tls}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // Output that cannot destroy anything
 
