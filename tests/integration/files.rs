@@ -416,13 +416,36 @@ fn scan_to(outputs: &[(&str, &Path)]) -> std::process::Output {
 
 #[test]
 fn output_to_dev_null_keeps_the_device() {
-    let out = scan_to(&[("json", Path::new("/dev/null"))]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let md = std::fs::metadata("/dev/null").unwrap();
+    // A device node of our own (as root), so a regression cannot take the machine's
+    // /dev/null with it; /dev/null itself otherwise.
+    let dir = tempfile::tempdir().unwrap();
+    let own = dir.path().join("null");
+    let made = std::process::Command::new("mknod")
+        .arg(&own)
+        .args(["c", "1", "3"])
+        .status()
+        .is_ok_and(|s| s.success());
+    let null = if made {
+        own.as_path()
+    } else {
+        Path::new("/dev/null")
+    };
+    let is_device = |p: &Path| {
+        std::fs::symlink_metadata(p)
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    };
     assert!(
-        md.file_type().is_char_device(),
-        "/dev/null is still a device"
+        is_device(null),
+        "{} is a device before the test",
+        null.display()
     );
+    let out = scan_to(&[("json", null)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(is_device(null), "{} is still a device", null.display());
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(left.len(), usize::from(made), "no temporary beside it");
 }
 
 #[test]
