@@ -433,7 +433,7 @@ fn create_temp(target: &Path) -> io::Result<tempfile::NamedTempFile> {
 
 /// The process umask, from `/proc/self/status` (reading it otherwise means changing it).
 fn umask() -> u32 {
-    fs::read_to_string("/proc/self/status")
+    read_regular_string(Path::new("/proc/self/status"), limit::HOST_FILE)
         .ok()
         .and_then(|s| {
             s.lines()
@@ -443,9 +443,10 @@ fn umask() -> u32 {
         .unwrap_or(0o022)
 }
 
-/// Writes every report, each to its file. All temporaries are written and synced first; the
-/// renames into place come last, one after the other, so a kill leaves every file either the
-/// old or the new complete report. Devices and FIFOs are written through after the renames.
+/// Writes every report, each to its file. Devices and FIFOs are opened and all temporaries
+/// written and synced first; the renames into place come last, one after the other, so a kill
+/// leaves every file either the old or the new complete report. Devices and FIFOs are written
+/// through after the renames (a FIFO's reader may take its time).
 pub fn write_outputs(outputs: &[(&Path, &[u8])]) -> Result<(), OutputError> {
     let targets = outputs
         .iter()
@@ -457,7 +458,11 @@ pub fn write_outputs(outputs: &[(&Path, &[u8])]) -> Result<(), OutputError> {
     let mut through = Vec::new();
     for (shown, target, bytes) in targets {
         match target {
-            Target::Through(real) => through.push((shown, real, bytes)),
+            // Opened now (a FIFO with no reader fails before any file is replaced).
+            Target::Through(real) => {
+                let f = open_through(&real).map_err(|e| output_error(shown, io_reason(&e)))?;
+                through.push((shown, f, bytes));
+            }
             Target::Replace(real) => {
                 remove_stale_temps(&real);
                 let tmp = create_temp(&real).map_err(|e| output_error(shown, io_reason(&e)))?;
@@ -475,8 +480,7 @@ pub fn write_outputs(outputs: &[(&Path, &[u8])]) -> Result<(), OutputError> {
         tmp.persist(&real)
             .map_err(|e| output_error(shown, io_reason(&e.error)))?;
     }
-    for (shown, real, bytes) in through {
-        let mut f = open_through(&real).map_err(|e| output_error(shown, io_reason(&e)))?;
+    for (shown, mut f, bytes) in through {
         f.write_all(bytes)
             .map_err(|e| output_error(shown, io_reason(&e)))?;
     }
