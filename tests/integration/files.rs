@@ -472,13 +472,16 @@ fn output_to_a_fifo_without_a_reader_is_an_error_not_a_hang() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("report.fifo");
     mkfifo(&fifo);
-    let out = scan_to(&[("json", &fifo)]);
+    let json = dir.path().join("report.json");
+    std::fs::write(&json, "old").unwrap();
+    let out = scan_to(&[("json", &json), ("json", &fifo)]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
     assert!(stderr_of(&out).contains("no reader"), "{}", stderr_of(&out));
-    assert!(std::fs::symlink_metadata(&fifo)
-        .unwrap()
-        .file_type()
-        .is_fifo());
+    let fifo_type = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(fifo_type.is_fifo());
+    // The failure came before any rename: the other output is untouched, no temporary left.
+    assert_eq!(std::fs::read_to_string(&json).unwrap(), "old");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
 }
 
 #[test]
