@@ -221,7 +221,14 @@ fn a_fifo_where_the_host_source_reads_does_not_hang() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let facts = String::from_utf8_lossy(&out.stdout);
-    assert!(facts.contains("not a regular file (a FIFO)"), "{facts}");
+    for host in [
+        "/proc/4242/status",
+        "/etc/systemd/system/openbao.service",
+        "/root/.bash_history",
+    ] {
+        let reason = format!("cannot read {host}: not a regular file (a FIFO)");
+        assert!(facts.contains(&reason), "{reason}: {facts}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -168,10 +168,6 @@ impl HostError {
             io::ErrorKind::PermissionDenied => HostError::PermissionDenied { path },
             _ if err.raw_os_error() == Some(libc::ENOTDIR) => HostError::NotFound { path },
             _ if err.raw_os_error() == Some(libc::ELOOP) => HostError::SymlinkLoop { path },
-            io::ErrorKind::FileTooLarge => HostError::Io {
-                path,
-                message: err.to_string(),
-            },
             _ => HostError::Io {
                 path,
                 message: err.to_string(),
