@@ -577,3 +577,54 @@ fn several_outputs_are_all_written_with_no_temporary_left() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn a_huge_shell_history_or_line_is_an_error_never_a_clean_pass() {
+    let t = HostTree::new("history").unwrap();
+    t.process(&FakeProcess::new(4242, "bao", &["bao", "server"]))
+        .unwrap();
+    // 5 GiB sparse: refused by its size, nothing read.
+    std::fs::create_dir_all(t.path("/root")).unwrap();
+    std::fs::File::create(t.path("/root/.bash_history"))
+        .unwrap()
+        .set_len(5 << 30)
+        .unwrap();
+    // One line of 100 KiB: never held whole; it may hide a secret, so the file is not clean.
+    let mut long = b"ls\n".to_vec();
+    long.extend(vec![b'x'; 100 * 1024]);
+    long.extend(b"\nvault login\n");
+    t.file("/home/alice/.bash_history", &long).unwrap();
+    let out = vaultsec()
+        .args(["facts", "--no-api", "--no-config", "--root"])
+        .arg(t.root())
+        .timeout(HANG)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let facts: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files = facts["host"]["history"]["files"]
+        .as_array()
+        .expect("history files");
+    let lines = |path: &str| {
+        files
+            .iter()
+            .find(|f| f["path"] == path)
+            .map(|f| f["lines"].clone())
+            .unwrap_or_else(|| panic!("{path} listed: {files:?}"))
+    };
+    let root_history = lines("/root/.bash_history");
+    assert_eq!(root_history["state"], "error", "{root_history}");
+    assert!(
+        root_history["reason"]
+            .as_str()
+            .unwrap()
+            .contains("is larger than"),
+        "{root_history}"
+    );
+    let alice = lines("/home/alice/.bash_history");
+    assert_eq!(alice["state"], "error", "{alice}");
+    assert_eq!(
+        alice["reason"],
+        "/home/alice/.bash_history: line 2 is longer than 64 KiB; not scanned"
+    );
+}
