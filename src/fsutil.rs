@@ -90,10 +90,19 @@ fn not_regular(ft: fs::FileType) -> io::Error {
     )
 }
 
-/// Opens a regular file for reading. `O_NONBLOCK` makes opening a FIFO return at once (it
-/// is then refused, like every non-regular file); `follow` = false refuses a symlink as the
-/// last component (`O_NOFOLLOW`, for paths already resolved under a root).
+/// Opens a regular file for reading. The type is checked before opening (opening a device
+/// can act: a watchdog starts, a tape rewinds) and again on the open file; `O_NONBLOCK` makes
+/// opening a FIFO swapped in between return at once. `follow` = false refuses a symlink as
+/// the last component (`O_NOFOLLOW`, for paths already resolved under a root).
 fn open_checked(path: &Path, follow: bool) -> io::Result<File> {
+    let before = if follow {
+        fs::metadata(path)?
+    } else {
+        fs::symlink_metadata(path)?
+    };
+    if !before.is_file() {
+        return Err(not_regular(before.file_type()));
+    }
     let mut flags = libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC;
     if !follow {
         flags |= libc::O_NOFOLLOW;

@@ -154,3 +154,16 @@ fn output_to_a_fifo_is_written_through_not_replaced() {
     assert_eq!(reader.join().unwrap(), b"report");
     assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
 }
+
+#[test]
+fn a_socket_is_refused_by_its_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("sock");
+    let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    let err = read_regular(&sock, limit::CONFIG).unwrap_err();
+    assert_eq!(err.to_string(), "not a regular file (a socket)");
+    // Under a root, a symlink planted as the last component is refused too.
+    symlink("sock", dir.path().join("link")).unwrap();
+    let err = open_checked(&dir.path().join("link"), false).unwrap_err();
+    assert_eq!(err.to_string(), "not a regular file (a symbolic link)");
+}
