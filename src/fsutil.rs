@@ -333,10 +333,13 @@ fn io_reason(err: &io::Error) -> String {
 }
 
 /// Follows a chain of symlinks to the file they finally name (which may not exist yet), so
-/// the link itself is kept and its target replaced.
-fn follow_links(path: &Path) -> io::Result<PathBuf> {
+/// the link itself is kept and its target replaced. Also tells whether the chain went
+/// through `/proc` (`/dev/stdout` -> `/proc/self/fd/1`: someone's open descriptor).
+fn follow_links(path: &Path) -> io::Result<(PathBuf, bool)> {
     let mut current = path.to_path_buf();
+    let mut via_proc = false;
     for _ in 0..MAX_SYMLINK_HOPS {
+        via_proc |= current.starts_with("/proc");
         match fs::symlink_metadata(&current) {
             Ok(md) if md.file_type().is_symlink() => {
                 let target = fs::read_link(&current)?;
@@ -345,7 +348,7 @@ fn follow_links(path: &Path) -> io::Result<PathBuf> {
                     _ => target,
                 };
             }
-            _ => return Ok(current),
+            _ => return Ok((current, via_proc)),
         }
     }
     Err(io::Error::from_raw_os_error(libc::ELOOP))
@@ -360,9 +363,10 @@ fn classify(path: &Path) -> Result<Target, OutputError> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => return Err(output_error(path, io_reason(&e))),
     }
-    let real = follow_links(path).map_err(|e| output_error(path, io_reason(&e)))?;
-    // A file reached through /proc/self/fd is someone's open descriptor: write through it.
-    if real.starts_with("/proc") && real.exists() {
+    let (real, via_proc) = follow_links(path).map_err(|e| output_error(path, io_reason(&e)))?;
+    // A file reached through /proc/self/fd is someone's open descriptor (`-o /dev/stdout`
+    // with standard output redirected to a file): write through it, replace nothing.
+    if via_proc && path.exists() {
         return Ok(Target::Through(path.to_path_buf()));
     }
     Ok(Target::Replace(real))

@@ -628,3 +628,39 @@ fn a_huge_shell_history_or_line_is_an_error_never_a_clean_pass() {
         "/home/alice/.bash_history: line 2 is longer than 64 KiB; not scanned"
     );
 }
+
+#[test]
+fn output_to_dev_stdout_redirected_to_a_file_writes_through_the_descriptor() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("redirected.json");
+    let stdout = std::fs::File::create(&file).unwrap();
+    let inode = |p: &Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).unwrap());
+    let before = inode(&file);
+    let status = std::process::Command::new(assert_cmd::cargo::cargo_bin("vaultsec"))
+        .args([
+            "scan",
+            "--no-host",
+            "--no-api",
+            "--now",
+            NOW,
+            "--fail-on",
+            "never",
+            "-q",
+            "-c",
+        ])
+        .arg(repo("fixtures/config/config.ui-enabled/pass.hcl"))
+        .args(["--format", "json", "-o", "/dev/stdout"])
+        .stdout(stdout)
+        .env_remove("VAULT_ADDR")
+        .env_remove("BAO_ADDR")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(inode(&file), before, "the file was written, not replaced");
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(report["schema_version"], 1);
+    assert!(std::fs::symlink_metadata("/dev/stdout")
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
