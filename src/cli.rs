@@ -703,7 +703,8 @@ fn run_merge(args: MergeArgs, outputs: Outputs) -> anyhow::Result<u8> {
 }
 
 /// Renders every requested format (all before any is written, so a rendering error leaves no
-/// output half done), then writes each to its file or standard output.
+/// output half done), then writes the files (see [`crate::fsutil::write_outputs`]: renamed into
+/// place together at the end) and standard output.
 fn write_reports(
     report: &report::Report,
     rules: &RuleSet,
@@ -716,46 +717,15 @@ fn write_reports(
         let text = report::render(*format, report, rules, color && path.is_none())?;
         rendered.push((scan::scrub(text, secrets), path));
     }
-    for (text, path) in rendered {
-        match path {
-            Some(p) => write_atomically(p, text.as_bytes())?,
-            None => std::io::stdout().write_all(text.as_bytes())?,
+    let files: Vec<(&Path, &[u8])> = rendered
+        .iter()
+        .filter_map(|(text, path)| path.as_deref().map(|p| (p, text.as_bytes())))
+        .collect();
+    crate::fsutil::write_outputs(&files)?;
+    for (text, path) in &rendered {
+        if path.is_none() {
+            std::io::stdout().write_all(text.as_bytes())?;
         }
     }
-    Ok(())
-}
-
-/// Writes through a temporary file in the same directory, renamed into place, so a reader
-/// never sees a half-written report.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".vaultsec-");
-    // Reports are meant to be read by others (node_exporter, a web server, auditors) and hold
-    // no secret, so the file gets the usual 0644 (less the umask) rather than tempfile's 0600.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    let mut tmp = builder.tempfile_in(dir).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot write {}: {}",
-            path.display(),
-            crate::facts::config::io_reason(&e)
-        )
-    })?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot write {}: {}",
-            path.display(),
-            crate::facts::config::io_reason(&e.error)
-        )
-    })?;
     Ok(())
 }

@@ -45,10 +45,13 @@ pub fn merge_files(paths: &[PathBuf], host: String) -> Result<Report, MergeError
     let mut versions: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for path in paths {
         let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| ReportFileError::Read {
-            file: file.clone(),
-            reason: crate::facts::config::io_reason(&e),
-        })?;
+        let bytes =
+            crate::fsutil::read_regular(path, crate::fsutil::limit::REPORT).map_err(|e| {
+                ReportFileError::Read {
+                    file: file.clone(),
+                    reason: crate::facts::config::io_reason(&e),
+                }
+            })?;
         // Versions are compared before anything is parsed, so a mixed set is named as such
         // rather than as whichever file happens to be of the unreadable version.
         if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) {

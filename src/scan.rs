@@ -56,14 +56,6 @@ pub enum InputError {
     Usage(String),
 }
 
-/// `path` as seen under `root` (`/etc/vault.d` under `/host` is `/host/etc/vault.d`).
-pub fn under_root(root: &Path, path: &Path) -> PathBuf {
-    match path.strip_prefix("/") {
-        Ok(rel) => root.join(rel),
-        Err(_) => root.join(path),
-    }
-}
-
 /// Default config locations (under `--root`) when `-c` is not given.
 const DEFAULT_CONFIG_DIRS: &[&str] = &["/etc/vault.d", "/etc/openbao"];
 
@@ -75,6 +67,7 @@ fn config_paths(opts: &SourceOptions, from_host: &[PathBuf]) -> Result<Vec<Confi
             .map(|p| ConfigPath {
                 read: p.clone(),
                 display: p.display().to_string(),
+                root: None,
             })
             .collect());
     }
@@ -83,17 +76,20 @@ fn config_paths(opts: &SourceOptions, from_host: &[PathBuf]) -> Result<Vec<Confi
         return Ok(from_host
             .iter()
             .map(|p| ConfigPath {
-                read: under_root(&opts.root, p),
+                read: Path::new("/").join(p),
                 display: p.display().to_string(),
+                root: Some(opts.root.clone()),
             })
             .collect());
     }
     for dir in DEFAULT_CONFIG_DIRS {
-        let read = under_root(&opts.root, Path::new(dir));
-        if read.exists() {
+        let found = crate::fsutil::real_in_root(&opts.root, Path::new(dir), true)
+            .is_ok_and(|real| real.exists());
+        if found {
             return Ok(vec![ConfigPath {
-                read,
+                read: PathBuf::from(dir),
                 display: (*dir).to_string(),
+                root: Some(opts.root.clone()),
             }]);
         }
     }
@@ -650,18 +646,17 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
 
 /// The name of the node scanned: `<root>/etc/hostname` for a mounted host, else the kernel's.
 pub fn host_name(root: &Path) -> String {
-    let candidates = if root == Path::new("/") {
-        vec![
-            PathBuf::from("/proc/sys/kernel/hostname"),
-            PathBuf::from("/etc/hostname"),
-        ]
+    let candidates: &[&str] = if root == Path::new("/") {
+        &["/proc/sys/kernel/hostname", "/etc/hostname"]
     } else {
-        vec![under_root(root, Path::new("/etc/hostname"))]
+        &["/etc/hostname"]
     };
     candidates
         .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .map(|s| s.trim().to_string())
+        .filter_map(|p| {
+            crate::fsutil::read_in_root(root, Path::new(p), crate::fsutil::limit::HOSTNAME).ok()
+        })
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
         .find(|s| !s.is_empty())
         .unwrap_or_else(|| "unknown".to_string())
 }

@@ -80,15 +80,18 @@ struct RawWaiver {
 /// Reads and validates a waiver file against the loaded rules.
 pub fn load(path: &Path, rules: &RuleSet) -> Result<Vec<Waiver>, WaiverError> {
     let file = path.display().to_string();
-    let src = std::fs::read_to_string(path).map_err(|e| WaiverError {
-        file: file.clone(),
-        line: 0,
-        column: 0,
-        message: format!(
-            "cannot read waiver file: {}",
-            crate::facts::config::io_reason(&e)
-        ),
-    })?;
+    let src =
+        crate::fsutil::read_regular_string(path, crate::fsutil::limit::WAIVERS).map_err(|e| {
+            WaiverError {
+                file: file.clone(),
+                line: 0,
+                column: 0,
+                message: format!(
+                    "cannot read waiver file: {}",
+                    crate::facts::config::io_reason(&e)
+                ),
+            }
+        })?;
     parse(&file, &src, rules)
 }
 

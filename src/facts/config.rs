@@ -42,6 +42,28 @@ pub enum ConfigError {
 pub struct ConfigPath {
     pub read: PathBuf,
     pub display: String,
+    /// `Some(root)`: `read` is a host path under this `--root`, resolved inside it (symlinks
+    /// and `..` never leave it). `None`: the user's own path (`-c`).
+    pub root: Option<PathBuf>,
+}
+
+impl ConfigPath {
+    /// The path handed to the OS.
+    fn real(&self) -> std::io::Result<PathBuf> {
+        match &self.root {
+            Some(root) => crate::fsutil::real_in_root(root, &self.read, true),
+            None => Ok(self.read.clone()),
+        }
+    }
+
+    /// Reads the file: a regular file of at most [`crate::fsutil::limit::CONFIG`] bytes.
+    fn read_bytes(&self) -> std::io::Result<Vec<u8>> {
+        let limit = crate::fsutil::limit::CONFIG;
+        match &self.root {
+            Some(root) => crate::fsutil::read_in_root(root, &self.read, limit),
+            None => crate::fsutil::read_regular(&self.read, limit),
+        }
+    }
 }
 
 /// The decoded, merged configuration as a fact document, plus the secret values that were
@@ -143,7 +165,7 @@ pub fn load(paths: &[ConfigPath]) -> Result<ConfigFacts, ConfigError> {
     }
     let mut decoded = Vec::with_capacity(files.len());
     for file in &files {
-        let bytes = std::fs::read(&file.read).map_err(|err| ConfigError::Io {
+        let bytes = file.read_bytes().map_err(|err| ConfigError::Io {
             file: file.display.clone(),
             message: format!("cannot read config file: {}", io_reason(&err)),
         })?;
@@ -180,31 +202,50 @@ fn expand_paths(paths: &[ConfigPath]) -> Result<Vec<ConfigPath>, ConfigError> {
     let mut out: Vec<ConfigPath> = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut push = |path: ConfigPath, out: &mut Vec<ConfigPath>| {
-        let key = std::fs::canonicalize(&path.read).unwrap_or_else(|_| path.read.clone());
+        let key = match &path.root {
+            Some(root) => crate::fsutil::resolve_in_root(root, &path.read, true),
+            None => std::fs::canonicalize(&path.read),
+        }
+        .unwrap_or_else(|_| path.read.clone());
         if !seen.contains(&key) {
             seen.push(key);
             out.push(path);
         }
     };
     for path in paths {
-        let meta = std::fs::metadata(&path.read).map_err(|err| ConfigError::Io {
-            file: path.display.clone(),
-            message: format!("cannot read config: {}", io_reason(&err)),
-        })?;
+        let meta = path
+            .real()
+            .and_then(std::fs::metadata)
+            .map_err(|err| ConfigError::Io {
+                file: path.display.clone(),
+                message: format!("cannot read config: {}", io_reason(&err)),
+            })?;
         if !meta.is_dir() {
             push(path.clone(), &mut out);
             continue;
         }
-        let entries = std::fs::read_dir(&path.read).map_err(|err| ConfigError::Io {
-            file: path.display.clone(),
-            message: format!("cannot list config directory: {}", io_reason(&err)),
-        })?;
+        let entries = path
+            .real()
+            .and_then(std::fs::read_dir)
+            .map_err(|err| ConfigError::Io {
+                file: path.display.clone(),
+                message: format!("cannot list config directory: {}", io_reason(&err)),
+            })?;
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             if !is_config_file_name(&name) {
                 continue;
             }
-            if entry.path().is_dir() {
+            let entry_path = match &path.root {
+                Some(_) => path.read.join(&name),
+                None => entry.path(),
+            };
+            let candidate = ConfigPath {
+                read: entry_path,
+                display: String::new(),
+                root: path.root.clone(),
+            };
+            if candidate.real().is_ok_and(|p| p.is_dir()) {
                 continue;
             }
             let display = Path::new(&path.display)
@@ -213,8 +254,8 @@ fn expand_paths(paths: &[ConfigPath]) -> Result<Vec<ConfigPath>, ConfigError> {
                 .into_owned();
             push(
                 ConfigPath {
-                    read: entry.path(),
                     display,
+                    ..candidate
                 },
                 &mut out,
             );

@@ -86,12 +86,17 @@ pub fn cluster_targets(
     out
 }
 
+/// A CA, client certificate or key file: a regular file of at most 1 MiB.
+fn read_pem(path: &Path) -> std::io::Result<Vec<u8>> {
+    crate::fsutil::read_regular(path, crate::fsutil::limit::PEM)
+}
+
 /// The CA bundle the API client trusts (`--ca-cert`, else every file of `VAULT_CAPATH`),
 /// as PEM; `None` means the system roots. An unreadable file yields an empty bundle, which
 /// the verification reports as `ca_invalid` rather than silently trusting the system roots.
 pub fn ca_pem(opts: &ApiOptions) -> Option<Vec<u8>> {
     if let Some(file) = &opts.tls.ca_cert {
-        return Some(std::fs::read(file).unwrap_or_default());
+        return Some(read_pem(file).unwrap_or_default());
     }
     let dir = opts.tls.ca_path.as_ref()?;
     let mut pem = Vec::new();
@@ -100,7 +105,7 @@ pub fn ca_pem(opts: &ApiOptions) -> Option<Vec<u8>> {
         .unwrap_or_default();
     files.sort();
     for f in files.iter().filter(|f| f.is_file()) {
-        if let Ok(bytes) = std::fs::read(f) {
+        if let Ok(bytes) = read_pem(f) {
             pem.extend_from_slice(&bytes);
             pem.push(b'\n');
         }
@@ -109,7 +114,7 @@ pub fn ca_pem(opts: &ApiOptions) -> Option<Vec<u8>> {
 }
 
 fn read_client_cert(opts: &ApiOptions) -> Option<(Vec<u8>, Vec<u8>)> {
-    let read = |p: &Path| std::fs::read(p).ok();
+    let read = |p: &Path| read_pem(p).ok();
     match (&opts.tls.client_cert, &opts.tls.client_key) {
         (Some(c), Some(k)) => Some((read(c)?, read(k)?)),
         _ => None,

@@ -7,17 +7,21 @@ use crate::rules::functions::host_of;
 use serde_json::{json, Value as Json};
 use std::path::{Path, PathBuf};
 
-/// Where a path from the config is read: absolute paths under `--root`; relative ones (Vault
-/// resolves them against its working directory, which we cannot know) against the directory of
-/// the config file that named them.
+/// Where a path from the config is read: absolute paths under `--root`, their symlinks
+/// resolved inside it (so a link to `/etc/shadow` reads the root's own, never the scanner's);
+/// relative ones (Vault resolves them against its working directory, which we cannot know)
+/// against the directory of the config file that named them, confined to the root likewise
+/// when that directory is a host path.
 pub fn resolve(root: &Path, config_file: &str, path: &str) -> PathBuf {
     let p = Path::new(path);
-    if p.is_absolute() {
-        crate::scan::under_root(root, p)
-    } else {
-        let base = Path::new(config_file).parent().unwrap_or(Path::new("."));
-        base.join(p)
+    let base = Path::new(config_file).parent().unwrap_or(Path::new("."));
+    let host = base.join(p); // `p` itself when absolute
+    if !host.is_absolute() {
+        // A relative config path (`-c deploy/vault.hcl`) names the user's own files.
+        return host;
     }
+    crate::fsutil::real_in_root(root, &host, true)
+        .unwrap_or_else(|_| crate::fsutil::join_in_root(root, &host))
 }
 
 /// Replaces the path as read (under `--root`) by the path as the host sees it, in a string fact.

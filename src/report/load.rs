@@ -29,9 +29,11 @@ pub enum ReportFileError {
 /// report itself.
 pub fn read_report(path: &Path) -> Result<Report, ReportFileError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| ReportFileError::Read {
-        file: file.clone(),
-        reason: crate::facts::config::io_reason(&e),
+    let bytes = crate::fsutil::read_regular(path, crate::fsutil::limit::REPORT).map_err(|e| {
+        ReportFileError::Read {
+            file: file.clone(),
+            reason: crate::facts::config::io_reason(&e),
+        }
     })?;
     parse_report(&file, &bytes)
 }

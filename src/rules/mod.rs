@@ -200,14 +200,15 @@ impl RuleSet {
         }
         for path in files {
             let file = path.display().to_string();
-            let src = std::fs::read_to_string(&path).map_err(|err| RuleError {
-                file: file.clone(),
-                line: 0,
-                message: format!(
-                    "cannot read rule file: {}",
-                    crate::facts::config::io_reason(&err)
-                ),
-            })?;
+            let src = crate::fsutil::read_regular_string(&path, crate::fsutil::limit::RULE)
+                .map_err(|err| RuleError {
+                    file: file.clone(),
+                    line: 0,
+                    message: format!(
+                        "cannot read rule file: {}",
+                        crate::facts::config::io_reason(&err)
+                    ),
+                })?;
             self.add_source(&file, &src)?;
         }
         Ok(())

@@ -8,6 +8,7 @@ fn load(path: &std::path::Path) -> Result<config::ConfigFacts, config::ConfigErr
     config::load(&[ConfigPath {
         read: path.to_path_buf(),
         display: path.display().to_string(),
+        root: None,
     }])
 }
 

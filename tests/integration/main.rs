@@ -17,6 +17,7 @@ mod complete;
 mod contrib;
 mod corpus;
 mod fetch_bao;
+mod files;
 mod host_fixtures;
 mod merge;
 mod reports;

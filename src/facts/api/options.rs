@@ -244,10 +244,11 @@ impl ApiOptions {
         };
 
         let (token, token_source) = if let Some(path) = &flags.token_file {
-            let text = std::fs::read_to_string(path).map_err(|source| OptionsError::TokenFile {
-                path: path.clone(),
-                source,
-            })?;
+            let text = crate::fsutil::read_regular_string(path, crate::fsutil::limit::TOKEN)
+                .map_err(|source| OptionsError::TokenFile {
+                    path: path.clone(),
+                    source,
+                })?;
             (Token::new(text), TokenSource::TokenFileFlag)
         } else if let Some((t, origin)) = var("TOKEN") {
             let src = if origin.starts_with("VAULT_") {
@@ -256,9 +257,10 @@ impl ApiOptions {
                 TokenSource::BaoTokenEnv
             };
             (Token::new(t), src)
-        } else if let Some(text) =
-            home.and_then(|h| std::fs::read_to_string(h.join(".vault-token")).ok())
-        {
+        } else if let Some(text) = home.and_then(|h| {
+            crate::fsutil::read_regular_string(&h.join(".vault-token"), crate::fsutil::limit::TOKEN)
+                .ok()
+        }) {
             // A missing or unreadable ~/.vault-token just means "no token", as in the CLI.
             (Token::new(text), TokenSource::HomeTokenFile)
         } else {

@@ -89,11 +89,16 @@ fn finish(
     let mut config = match (&tls.client_cert, &tls.client_key) {
         (Some(cert), Some(key)) => {
             let chain = read_certs(cert, "client certificate")?;
-            let key = PrivateKeyDer::from_pem_file(key).map_err(|e| TlsConfigError::File {
+            let key_err = |reason: String| TlsConfigError::File {
                 what: "client key",
                 path: key.display().to_string(),
-                reason: e.to_string(),
-            })?;
+                reason,
+            };
+            let pem = zeroize::Zeroizing::new(
+                crate::fsutil::read_regular(key, crate::fsutil::limit::PEM)
+                    .map_err(|e| key_err(crate::facts::config::io_reason(&e)))?,
+            );
+            let key = PrivateKeyDer::from_pem_slice(&pem).map_err(|e| key_err(e.to_string()))?;
             builder
                 .with_client_auth_cert(chain, key)
                 .map_err(|e| TlsConfigError::Rustls(e.to_string()))?
@@ -166,8 +171,9 @@ fn read_certs(
         path: path.display().to_string(),
         reason,
     };
-    let iter = CertificateDer::pem_file_iter(path).map_err(|e| err(e.to_string()))?;
-    let certs: Vec<_> = iter
+    let pem = crate::fsutil::read_regular(path, crate::fsutil::limit::PEM)
+        .map_err(|e| err(crate::facts::config::io_reason(&e)))?;
+    let certs: Vec<_> = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<_, _>>()
         .map_err(|e| err(e.to_string()))?;
     if certs.is_empty() {

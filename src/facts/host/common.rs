@@ -3,15 +3,12 @@
 
 use serde::{Serialize, Serializer};
 use std::fs;
-use std::io::{self, Read};
-use std::path::{Component, Path, PathBuf};
+use std::io;
+use std::path::{Path, PathBuf};
 
 /// Largest regular file the collectors read in one piece. Config-like files are tiny; the
 /// cap only protects against a hostile or corrupt tree (a 10 GB "crontab").
-pub(crate) const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
-
-/// Symlink hops allowed while resolving a path under the root (the kernel's own limit).
-const MAX_SYMLINK_HOPS: usize = 40;
+pub(crate) const MAX_FILE_BYTES: u64 = crate::fsutil::limit::HOST_FILE;
 
 /// Whether a probe could be carried out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -274,32 +271,30 @@ impl Root {
     /// Maps a host path to the path that is actually opened. Lexical only: `..` never climbs
     /// above the root, and symlinks are not resolved (see [`Root::resolve`]).
     pub(crate) fn join(&self, host: &Path) -> PathBuf {
-        let mut out = self.base.clone();
-        let mut depth = 0usize;
-        for comp in host.components() {
-            match comp {
-                Component::Normal(c) => {
-                    out.push(c);
-                    depth += 1;
-                }
-                Component::ParentDir if depth > 0 => {
-                    out.pop();
-                    depth -= 1;
-                }
-                _ => {}
-            }
-        }
-        out
+        crate::fsutil::join_in_root(&self.base, host)
     }
 
-    /// [`Root::join`] for a `&str` host path.
-    pub(crate) fn at(&self, host: &str) -> PathBuf {
-        self.join(Path::new(host))
+    /// The path to open for `host`, its symlinks resolved inside the root (see
+    /// [`Root::resolve`]), so nothing outside the root is ever touched.
+    fn real(&self, host: &Path, follow_last: bool) -> Result<PathBuf, HostError> {
+        crate::fsutil::real_in_root(&self.base, host, follow_last)
+            .map_err(|e| HostError::from_io(host, &e))
     }
 
     /// Reads a whole file (up to [`MAX_FILE_BYTES`]).
     pub(crate) fn read(&self, host: &Path) -> Result<Vec<u8>, HostError> {
-        read_limited(&self.join(host), host, MAX_FILE_BYTES)
+        self.read_limited(host, MAX_FILE_BYTES)
+    }
+
+    /// Reads a whole regular file of at most `limit` bytes, confined to the root.
+    pub(crate) fn read_limited(&self, host: &Path, limit: u64) -> Result<Vec<u8>, HostError> {
+        crate::fsutil::read_in_root(&self.base, host, limit)
+            .map_err(|e| to_host_error(host, &e, limit))
+    }
+
+    /// Opens a regular file for reading, confined to the root (a FIFO never blocks).
+    pub(crate) fn open(&self, host: &Path) -> Result<fs::File, HostError> {
+        crate::fsutil::open_in_root(&self.base, host).map_err(|e| to_host_error(host, &e, 0))
     }
 
     /// Reads a whole file as text, replacing invalid UTF-8.
@@ -309,7 +304,12 @@ impl Root {
 
     /// [`Root::read_string`] for a path.
     pub(crate) fn read_string_path(&self, host: &Path) -> Result<String, HostError> {
-        let bytes = self.read(host)?;
+        self.read_string_limited(host, MAX_FILE_BYTES)
+    }
+
+    /// [`Root::read_string`] with a limit fitted to the kind of file.
+    pub(crate) fn read_string_limited(&self, host: &Path, limit: u64) -> Result<String, HostError> {
+        let bytes = self.read_limited(host, limit)?;
         Ok(match String::from_utf8(bytes) {
             Ok(s) => s,
             Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
@@ -318,7 +318,7 @@ impl Root {
 
     /// The entry names of a directory, sorted bytewise (systemd's and run-parts' order).
     pub(crate) fn read_dir_names(&self, host: &Path) -> Result<Vec<String>, HostError> {
-        let rd = fs::read_dir(self.join(host)).map_err(|e| HostError::from_io(host, &e))?;
+        let rd = fs::read_dir(self.real(host, true)?).map_err(|e| HostError::from_io(host, &e))?;
         let mut names: Vec<String> = rd
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -329,17 +329,17 @@ impl Root {
 
     /// `lstat` of a host path (intermediate symlinks are followed by the OS).
     pub(crate) fn lstat(&self, host: &Path) -> Result<fs::Metadata, HostError> {
-        fs::symlink_metadata(self.join(host)).map_err(|e| HostError::from_io(host, &e))
+        fs::symlink_metadata(self.real(host, false)?).map_err(|e| HostError::from_io(host, &e))
     }
 
     /// True when the path exists (as any file type, a dangling symlink included).
     pub(crate) fn exists(&self, host: &str) -> bool {
-        fs::symlink_metadata(self.at(host)).is_ok()
+        self.lstat(Path::new(host)).is_ok()
     }
 
     /// The raw target of a symlink.
     pub(crate) fn read_link(&self, host: &Path) -> Result<String, HostError> {
-        fs::read_link(self.join(host))
+        fs::read_link(self.real(host, false)?)
             .map(|p| display(&p))
             .map_err(|e| HostError::from_io(host, &e))
     }
@@ -349,92 +349,21 @@ impl Root {
     /// With `follow_last = false` the final component is left as is (so a symlink can be
     /// reported as one). Missing components are kept lexically; the later stat says so.
     pub(crate) fn resolve(&self, host: &Path, follow_last: bool) -> Result<PathBuf, HostError> {
-        let mut pending: Vec<String> = Vec::new();
-        push_components(&mut pending, host);
-        pending.reverse();
-        let mut current = PathBuf::from("/");
-        let mut hops = 0usize;
-        while let Some(comp) = pending.pop() {
-            if comp == ".." {
-                current.pop();
-                continue;
-            }
-            let candidate = current.join(&comp);
-            let is_last = pending.is_empty();
-            if is_last && !follow_last {
-                current = candidate;
-                break;
-            }
-            match fs::symlink_metadata(self.join(&candidate)) {
-                Ok(md) if md.file_type().is_symlink() => {
-                    hops += 1;
-                    if hops > MAX_SYMLINK_HOPS {
-                        return Err(HostError::SymlinkLoop {
-                            path: display(host),
-                        });
-                    }
-                    let target = fs::read_link(self.join(&candidate))
-                        .map_err(|e| HostError::from_io(&candidate, &e))?;
-                    if target.is_absolute() {
-                        current = PathBuf::from("/");
-                    }
-                    let mut extra = Vec::new();
-                    push_components(&mut extra, &target);
-                    for c in extra.into_iter().rev() {
-                        pending.push(c);
-                    }
-                }
-                _ => current = candidate,
-            }
-        }
-        Ok(current)
+        crate::fsutil::resolve_in_root(&self.base, host, follow_last)
+            .map_err(|e| HostError::from_io(host, &e))
     }
 }
 
-fn push_components(out: &mut Vec<String>, path: &Path) {
-    for comp in path.components() {
-        match comp {
-            Component::Normal(c) => out.push(c.to_string_lossy().into_owned()),
-            Component::ParentDir => out.push("..".to_string()),
-            _ => {}
-        }
-    }
-}
-
-/// Opens a regular file for reading. `O_NONBLOCK` keeps a FIFO planted where a config file
-/// is expected from hanging the scan; anything but a regular file is refused.
-pub(crate) fn open_regular(real: &Path, host: &Path) -> Result<fs::File, HostError> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(real)
-        .map_err(|e| HostError::from_io(host, &e))?;
-    let md = file.metadata().map_err(|e| HostError::from_io(host, &e))?;
-    if !md.is_file() {
-        return Err(HostError::Invalid {
-            path: display(host),
-            message: "not a regular file".to_string(),
-        });
-    }
-    Ok(file)
-}
-
-/// Reads at most `limit` bytes; a larger file is an error rather than silently truncated.
-pub(crate) fn read_limited(real: &Path, host: &Path, limit: u64) -> Result<Vec<u8>, HostError> {
-    let file = open_regular(real, host)?;
-    let mut buf = Vec::new();
-    // /proc files report size 0, so the limit is enforced on what is actually read.
-    file.take(limit + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| HostError::from_io(host, &e))?;
-    if buf.len() as u64 > limit {
-        return Err(HostError::TooLarge {
+/// An [`io::Error`] from the file layer as a [`HostError`] (the size limit keeps its own
+/// variant).
+fn to_host_error(host: &Path, err: &io::Error, limit: u64) -> HostError {
+    if err.kind() == io::ErrorKind::FileTooLarge {
+        return HostError::TooLarge {
             path: display(host),
             limit,
-        });
+        };
     }
-    Ok(buf)
+    HostError::from_io(host, err)
 }
 
 /// The last path component, or the whole string.
@@ -498,11 +427,14 @@ pub(crate) struct ProcTable {
 impl ProcTable {
     pub(crate) fn scan(root: &Root) -> Self {
         let proc_dir = Path::new("/proc");
-        let rd = match fs::read_dir(root.join(proc_dir)) {
+        let rd = match root
+            .real(proc_dir, true)
+            .and_then(|p| fs::read_dir(p).map_err(|e| HostError::from_io(proc_dir, &e)))
+        {
             Ok(rd) => rd,
             Err(e) => {
                 return ProcTable {
-                    unavailable: Some(HostError::from_io(proc_dir, &e)),
+                    unavailable: Some(e),
                     entries: Vec::new(),
                 }
             }
@@ -511,14 +443,15 @@ impl ProcTable {
             .filter_map(|e| e.ok())
             .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()))
             .map(|pid| {
-                let stat = fs::read(root.at(&format!("/proc/{pid}/stat")))
+                let stat = root
+                    .read(Path::new(&format!("/proc/{pid}/stat")))
                     .ok()
                     .and_then(|b| parse_stat(&String::from_utf8_lossy(&b)));
                 let (comm, kthread) = match stat {
                     Some(s) => s,
                     // A tree with only `comm` (older fixtures, odd mounts).
                     None => (
-                        fs::read(root.at(&format!("/proc/{pid}/comm")))
+                        root.read(Path::new(&format!("/proc/{pid}/comm")))
                             .map(|b| String::from_utf8_lossy(&b).trim_end().to_string())
                             .unwrap_or_default(),
                         false,

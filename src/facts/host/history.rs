@@ -2,10 +2,9 @@
 //! and `.vault-token` files. A secret is never copied: only file, line and kind are kept.
 
 use serde::Serialize;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use super::common::{host_join, open_regular, HostError, Probe, Root};
+use super::common::{host_join, HostError, Probe, Root};
 use super::files::{FileCtx, FileFact};
 use super::secrets::{self, SecretHit};
 
@@ -104,28 +103,43 @@ fn command_of<'a>(line: &'a str, format: &str) -> Option<&'a str> {
 }
 
 fn scan_file(root: &Root, path: &str, format: &str, hits: &mut Vec<SecretHit>) -> Probe<u32> {
-    let real = root.at(path);
-    let file = match open_regular(&real, Path::new(path)) {
+    use crate::fsutil::limit;
+    let host = Path::new(path);
+    let file = match root.open(host) {
         Ok(f) => f,
         Err(e) => return Probe::from_error(&e),
     };
-    let mut n = 0u32;
-    // Byte lines: zsh "metafies" non-ASCII and histories hold arbitrary bytes.
-    for chunk in BufReader::new(file).split(b'\n') {
-        let bytes = match chunk {
-            Ok(b) => b,
-            Err(e) => return Probe::from_error(&HostError::from_io(Path::new(path), &e)),
+    if file.metadata().is_ok_and(|m| m.len() > limit::HISTORY) {
+        return Probe::from_error(&HostError::TooLarge {
+            path: path.to_string(),
+            limit: limit::HISTORY,
+        });
+    }
+    let mut overlong: Option<u32> = None;
+    // Byte lines: zsh "metafies" non-ASCII and histories hold arbitrary bytes. Line by line
+    // with a line limit, so a huge file or a huge line never sits in memory.
+    let read = crate::fsutil::for_each_line(file, limit::HISTORY_LINE, |n, bytes| {
+        let Some(bytes) = bytes else {
+            overlong.get_or_insert(n);
+            return;
         };
-        n = n.saturating_add(1);
-        let text = String::from_utf8_lossy(&bytes);
+        let text = String::from_utf8_lossy(bytes);
         let Some(cmd) = command_of(&text, format) else {
-            continue;
+            return;
         };
         for kind in secrets::scan_shell_line(cmd) {
             hits.push(SecretHit::new(path, n, kind));
         }
+    });
+    match (read, overlong) {
+        (Err(e), _) => Probe::from_error(&HostError::from_io(host, &e)),
+        // A line that was not scanned may hold a secret: the file cannot be called clean.
+        (Ok(_), Some(n)) => Probe::error(format!(
+            "{path}: line {n} is longer than {} KiB; not scanned",
+            limit::HISTORY_LINE / 1024
+        )),
+        (Ok(n), None) => Probe::ok(n),
     }
-    Probe::ok(n)
 }
 
 /// Bash `fnmatch`-style glob (no extglob): `*`, `?`, `[...]` with `!`/`^` and ranges, `\`.

@@ -103,7 +103,7 @@ fn is_env_line(l: &str) -> bool {
 fn is_script(root: &Root, path: &str) -> bool {
     use std::io::Read;
     let mut head = [0u8; 2];
-    super::common::open_regular(&root.at(path), Path::new(path))
+    root.open(Path::new(path))
         .is_ok_and(|mut f| f.read_exact(&mut head).is_ok() && &head == b"#!")
 }
 

@@ -1063,7 +1063,7 @@ pub(crate) fn collect_unit(root: &Root, name: &str) -> Result<Option<UnitFacts>,
         return Ok(Some(facts));
     }
     let read_from = frag_target.clone().unwrap_or_else(|| frag_path.clone());
-    let frag_text = root.read_string(&read_from)?;
+    let frag_text = read_unit(root, &read_from)?;
 
     // Drop-ins: `<unit>.d/` then the type-wide `service.d/` of each directory, in
     // precedence order; the first file of a given name wins, then all sorted by name.
@@ -1112,10 +1112,10 @@ pub(crate) fn collect_unit(root: &Root, name: &str) -> Result<Option<UnitFacts>,
         {
             continue;
         }
-        let text = root.read_string(&p)?;
+        let text = read_unit(root, &p)?;
         files.push((p, text));
     }
-    let reader = |p: &str| root.read_string(p);
+    let reader = |p: &str| read_unit(root, p);
     let mut facts = evaluate(name, &files, &reader);
     facts.fragment_target = frag_target;
     facts.shadowed_dropins = shadowed;
@@ -1197,6 +1197,12 @@ pub(crate) fn find_fragment(root: &Root, name: &str) -> Option<String> {
         .iter()
         .map(|d| host_join(d, name))
         .find(|p| root.lstat(Path::new(p)).is_ok())
+}
+
+/// Reads a unit file or drop-in: at most 1 MiB (real ones are a few KiB; the unit parser
+/// should never see a hostile multi-megabyte file).
+fn read_unit(root: &Root, host: &str) -> Result<String, HostError> {
+    root.read_string_limited(Path::new(host), crate::fsutil::limit::UNIT)
 }
 
 #[cfg(test)]

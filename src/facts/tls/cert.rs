@@ -334,21 +334,24 @@ fn read_bounded(path: &Path) -> Result<Zeroizing<Vec<u8>>, (CertErrorKind, Strin
         ),
         _ => (CertErrorKind::Io, format!("{shown}: cannot read: {e}")),
     };
-    let meta = std::fs::metadata(path).map_err(io_err)?;
-    // Checked before opening: opening a FIFO would block, reading a device may never end.
-    if !meta.is_file() {
-        return Err((
-            CertErrorKind::NotRegularFile,
-            format!("{shown}: not a regular file"),
-        ));
-    }
+    // Opened non-blocking and checked after opening: a FIFO never blocks, a device is refused.
+    let file = crate::fsutil::open_regular(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::InvalidInput {
+            (
+                CertErrorKind::NotRegularFile,
+                format!("{shown}: not a regular file"),
+            )
+        } else {
+            io_err(e)
+        }
+    })?;
+    let meta = file.metadata().map_err(io_err)?;
     if meta.len() > MAX_FILE_BYTES {
         return Err((
             CertErrorKind::TooLarge,
             format!("{shown}: larger than {MAX_FILE_BYTES} bytes"),
         ));
     }
-    let file = std::fs::File::open(path).map_err(io_err)?;
     // Key files pass through here too: wipe the buffer when dropped.
     let mut data = Zeroizing::new(Vec::new());
     file.take(MAX_FILE_BYTES + 1)
