@@ -277,6 +277,7 @@ pub fn collect(opts: &SourceOptions) -> Result<Facts, InputError> {
             &config_doc,
             config_state.as_deref(),
             &api_doc["config_sanitized"],
+            &api_doc["raft_configuration"],
         );
         add_file_audits(&mut api_doc, &config_doc, product["name"].as_str());
         let nodes = node_views(&api_doc);

@@ -781,6 +781,59 @@ fn tls_verification_failure_is_an_api_error_but_the_served_chain_is_still_judged
 }
 
 #[test]
+fn running_config_drift_compares_a_config_only_with_the_node_it_describes() {
+    let c = cluster();
+    let ca = c.ca_cert.display().to_string();
+    // sys/config/state/sanitized is node-local and a standby may not serve it: ask the leader.
+    let active = c.node_with_health(200).expect("active node");
+    let other = (active + 1) % c.nodes.len();
+    let config_of = |i: usize| {
+        c.dir()
+            .join(&c.nodes[i].name)
+            .join("config.hcl")
+            .display()
+            .to_string()
+    };
+    let (own, foreign) = (config_of(active), config_of(other));
+    for cluster_flag in [false, true] {
+        let scan_with = |config: &str| {
+            let mut extra = vec![
+                "--no-host",
+                "-c",
+                config,
+                "--ca-cert",
+                ca.as_str(),
+                "--select",
+                "api.running-config-drift",
+            ];
+            if cluster_flag {
+                extra.push("--cluster");
+            }
+            scan(&c.nodes[active].addr, Some(&c.root_token), &extra)
+        };
+        // Its own config: compared, and it matches.
+        let run = scan_with(&own);
+        run.expect("api.running-config-drift", "pass");
+        // Another node's config, scanned through this node (as behind a load balancer): the
+        // answering node is named, nothing is judged.
+        let run = scan_with(&foreign);
+        let found = run.of("api.running-config-drift");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let (status, _, m) = &found[0];
+        assert_eq!(status, "skip", "--cluster {cluster_flag}: {m}");
+        let want = format!(
+            "answered by node {} (api_addr {}, cluster_addr https://127.0.0.1:{}), not the node this config describes (node_id {}, api_addr {}",
+            c.nodes[active].name,
+            c.nodes[active].addr,
+            c.nodes[active].cluster_port,
+            c.nodes[other].name,
+            c.nodes[other].addr
+        );
+        assert!(m.starts_with(&want), "{m}\nwanted: {want}");
+    }
+}
+
+#[test]
 fn version_skew_fails_when_nodes_report_different_versions() {
     // The real mixed-version cluster is in api_mixed_cluster.rs; this mock pins the message
     // built from sys/ha-status alone, with hostnames that name which node runs what.
