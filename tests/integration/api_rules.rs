@@ -1023,6 +1023,42 @@ fn mock_vault(
 }
 
 #[test]
+fn auto_unseal_is_judged_on_its_recovery_keys() {
+    // No KMS in the test environment: the seal-status answer of an auto-unseal OpenBao
+    // (`type` the seal, `t`/`n` the recovery keys', `recovery_seal` true) comes from a mock.
+    let cases = [
+        (json!({"t": 1, "n": 1}), "fail", "recovery keys of the transit seal: threshold 1 of 1 shares: one key holder alone can authorise root-token generation and rekey"),
+        (json!({"t": 3, "n": 5}), "pass", "recovery keys: threshold 3 of 5 shares"),
+        (json!({"t": 0, "n": 0}), "skip", "the transit seal shows no recovery key shares in sys/seal-status"),
+    ];
+    for (keys, status, message) in cases {
+        let mut body = json!({"type": "transit", "initialized": true, "sealed": false,
+            "recovery_seal": true, "recovery_seal_type": "shamir", "version": "2.7.2", "commit_date": "x"});
+        body["t"] = keys["t"].clone();
+        body["n"] = keys["n"].clone();
+        let body = body.to_string();
+        let mock = mock_vault(move |req| {
+            (req.path() == "/v1/sys/seal-status").then(|| MockResponse::Json(200, body.clone()))
+        });
+        let run = scan(
+            &mock.url(),
+            None,
+            &[
+                "--no-host",
+                "--no-config",
+                "--select",
+                "api.unseal-threshold",
+            ],
+        );
+        assert_eq!(
+            run.of("api.unseal-threshold"),
+            vec![(status.into(), String::new(), message.into())],
+            "{keys}"
+        );
+    }
+}
+
+#[test]
 fn faults_turn_the_affected_rules_into_errors_and_exit_3() {
     type Fault = fn() -> MockResponse;
     let faults: [(&str, Fault); 4] = [
