@@ -224,3 +224,36 @@ rule "tls.key-in-cert-file" {
   remediation = "Keep the private key only in tls_key_file (mode 0600 or 0640) and remove it from the certificate file."
   references = ["NIST SP 800-57 Part 1 Rev. 5, 6.2.2"]
 }
+
+rule "tls.cert-not-server" {
+  title     = "The listener's leaf is a server certificate"
+  severity  = "high"
+  profile   = "baseline"
+  sources   = ["file", "api"]
+  any_source = true
+  for_each  = tls == null ? [] : tls.listeners
+  subject   = each.value.subject
+  skip_if   = each.value.cannot_judge
+  error_if  = each.value.cert.state != "ok" ? each.value.cert.reason : (length(each.value.cert.certificates) == 0 ? "no certificate to judge" : null)
+  condition = !each.value.cert.certificates[0].is_ca && each.value.cert.certificates[0].eku_allows_server_auth
+  message   = "${each.value.cert_label} (${each.value.cert.certificates[0].subject}) ${join(" and ", compact([
+    each.value.cert.certificates[0].is_ca ? "is a CA certificate (basicConstraints CA:TRUE)" : "",
+    each.value.cert.certificates[0].eku_allows_server_auth ? "" : "has an extended key usage without serverAuth (${length(each.value.cert.certificates[0].extended_key_usage) == 0 ? "none usable" : join(", ", each.value.cert.certificates[0].extended_key_usage)})",
+  ]))}"
+  pass_message = each.value.cert.certificates[0].extended_key_usage == null ? "end-entity certificate without an extended key usage restriction" : "end-entity certificate for ${join(", ", each.value.cert.certificates[0].extended_key_usage)}"
+  location  = each.value.cert_loc
+  evidence  = {
+    subject            = each.value.cert.certificates[0].subject
+    is_ca              = each.value.cert.certificates[0].is_ca
+    extended_key_usage = each.value.cert.certificates[0].extended_key_usage
+  }
+  when_none = "skip"
+  when_none_message = "no TLS listener in the configuration and no https API address"
+  rationale = "A CA certificate serving as a listener's leaf means the CA's private key sits on the Vault node, where anyone who reads it can issue certificates the clients trust; Go clients also refuse a leaf whose extended key usage omits serverAuth, so the listener fails for them (bao operator diagnose catches only the first case)."
+  remediation = "Issue the listener an end-entity certificate (basicConstraints CA:FALSE) with extendedKeyUsage serverAuth (and clientAuth if the same certificate serves raft or mTLS), and keep CA keys off the node."
+  references = [
+    "https://developer.hashicorp.com/vault/docs/configuration/listener/tcp#tls_cert_file",
+    "RFC 5280 4.2.1.9, 4.2.1.12",
+    "NIST SP 800-53 SC-17",
+  ]
+}

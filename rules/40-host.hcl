@@ -12,7 +12,7 @@ rule "host.service-user-root" {
   condition = !host.effective.user.value.is_root
   message   = "the server runs as root (${host.effective.user.value.source}: ${host.effective.user.value.detail}): a compromise of Vault is a compromise of the host"
   pass_message = "runs as ${coalesce(host.effective.user.value.name, "uid ${host.effective.user.value.uid}")} (${host.effective.user.value.source})"
-  evidence  = { uid = host.effective.user.value.uid, name = host.effective.user.value.name, source = host.effective.user.value.source }
+  evidence  = { uid = host.effective.user.value.uid, name = host.effective.user.value.name, source = host.effective.user.value.source, pid = host.effective.user.value.source == "process" ? host.effective.pid : null }
   rationale = "HashiCorp's first baseline recommendation: run Vault as a dedicated unprivileged account, so that a flaw in Vault or a plugin does not hand over the host."
   remediation = "Create a system account (useradd --system --shell /bin/false vault), set User=vault and Group=vault in the unit, and give it only CAP_IPC_LOCK (Vault with mlock)."
   references = [
@@ -53,6 +53,7 @@ rule "host.swap-enabled" {
     swap_active = host.swap.value.active
     swap_areas  = [for e in host.swap.value.entries : e.filename]
     fenced      = host.swap.value.active ? host.effective.swap_fence.value.fenced : null
+    pid         = host.swap.value.active && host.effective.swap_fence.state == "ok" ? (host.effective.swap_fence.value.source == "process" ? host.effective.pid : null) : null
   }
   rationale = "Vault holds decrypted secrets and the root key in memory. Swapped pages land on disk in clear text and survive reboots. With integrated storage HashiCorp recommends disabling swap; OpenBao removed mlock and relies on MemorySwapMax=0 (cgroup memory.swap.max = 0)."
   remediation = "Disable swap (swapoff -a and remove it from /etc/fstab), or fence the service from it with MemorySwapMax=0 in the unit."
@@ -76,6 +77,7 @@ rule "host.core-dumps" {
     soft   = host.effective.core_limit.value.soft
     hard   = host.effective.core_limit.value.hard
     source = host.effective.core_limit.value.source
+    pid    = host.effective.core_limit.value.source == "process" ? host.effective.pid : null
   }
   rationale = "A core dump of Vault contains the decrypted root key and secrets. Soft and hard RLIMIT_CORE must be 0 (LimitCORE=0); OpenBao's packaged unit does not set it."
   remediation = "Add LimitCORE=0 to the [Service] section (a drop-in: systemctl edit vault), then restart the service."
@@ -91,11 +93,11 @@ rule "host.mlock-capability" {
   profile   = "production"
   sources   = ["host", "config"]
   products  = ["vault"]
-  skip_if   = config.disable_mlock ? "mlock is disabled in the config (disable_mlock = true)" : (!host.effective.ipc_lock.cap_ipc_lock && host.effective.ipc_lock.memlock_unlimited == null ? "no CAP_IPC_LOCK found and the locked-memory limit is unknown (no running server process, no LimitMEMLOCK= in a unit): cannot tell whether Vault can lock its memory" : null)
+  skip_if   = config.disable_mlock ? "mlock is disabled in the config (disable_mlock = true)" : (host.effective.process.reason != null ? host.effective.process.reason : (!host.effective.ipc_lock.cap_ipc_lock && host.effective.ipc_lock.memlock_unlimited == null ? "no CAP_IPC_LOCK found and the locked-memory limit is unknown (no running server process, no LimitMEMLOCK= in a unit): cannot tell whether Vault can lock its memory" : null))
   condition = host.effective.ipc_lock.cap_ipc_lock || host.effective.ipc_lock.memlock_unlimited == true
   message   = "mlock is on but Vault has no CAP_IPC_LOCK (no file capability on the binary, no AmbientCapabilities=, not in the process's effective set) and no unlimited locked-memory limit: it cannot lock memory and refuses to start"
   pass_message = join("; ", concat(host.effective.ipc_lock.sources, host.effective.ipc_lock.memlock_unlimited == true ? ["locked memory unlimited"] : []))
-  evidence  = { cap_ipc_lock = host.effective.ipc_lock.cap_ipc_lock, sources = host.effective.ipc_lock.sources, memlock_unlimited = host.effective.ipc_lock.memlock_unlimited }
+  evidence  = { cap_ipc_lock = host.effective.ipc_lock.cap_ipc_lock, sources = host.effective.ipc_lock.sources, memlock_unlimited = host.effective.ipc_lock.memlock_unlimited, pid = host.effective.pid }
   rationale = "With mlock on, Vault locks its memory so secrets never reach swap; that needs CAP_IPC_LOCK (or an unlimited RLIMIT_MEMLOCK). Without it Vault fails at start, which tempts operators to set disable_mlock instead."
   remediation = "setcap cap_ipc_lock=+ep /usr/bin/vault, or AmbientCapabilities=CAP_IPC_LOCK with CapabilityBoundingSet including it and LimitMEMLOCK=infinity in the unit."
   references = [

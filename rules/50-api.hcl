@@ -437,3 +437,99 @@ rule "tls.live-legacy-protocol" {
     "NIST SP 800-52r2",
   ]
 }
+
+rule "tls.live-chain-untrusted" {
+  title     = "The chain the live listener serves is trusted"
+  severity  = "high"
+  profile   = "baseline"
+  sources   = ["api"]
+  # The inspection talks TLS only: it works even when the API client refused the server.
+  any_source = true
+  for_each  = tls == null ? [] : tls.live
+  subject   = each.value.subject
+  # A CA bundle without a certificate, no system roots or an unusable name are the scan's
+  # inputs, not the server's fault: the rule cannot judge.
+  error_if  = each.value.state != "ok" ? "cannot inspect the live listener ${each.value.addr}: ${coalesce(each.value.reason, "no chain")}" : (contains(["ca_invalid", "no_system_roots", "invalid_server_name"], coalesce(each.value.trust.error_kind, "none")) ? "cannot verify the chain of ${each.value.addr}: ${each.value.trust.reason}" : null)
+  # A chain that is trusted but names another host is tls.cert-hostname's finding.
+  condition = each.value.trust.verified || each.value.trust.error_kind == "name_mismatch"
+  message   = "the chain ${each.value.addr} serves does not verify against ${each.value.trust.roots == "ca_file" ? "the CA the scan was given (--ca-cert/VAULT_CACERT)" : "the system roots"}: ${each.value.trust.reason}"
+  pass_message = "chains to ${each.value.trust.roots == "ca_file" ? "the CA the scan was given" : "the system roots"}"
+  evidence  = {
+    roots       = each.value.trust.roots
+    error_kind  = each.value.trust.error_kind
+    server_name = each.value.server_name
+  }
+  when_none = "skip"
+  when_none_message = "no live TLS listener: the API address is not https"
+  rationale = "A listener whose chain does not lead to a CA its clients trust forces them to VAULT_SKIP_VERIFY or to pinning, which removes TLS's protection against impersonation; a missing intermediate breaks clients that do not fetch it."
+  remediation = "Serve the full chain (leaf, then intermediates) issued by a CA the clients trust, and give the scan that CA (--ca-cert or VAULT_CACERT)."
+  references = [
+    "https://developer.hashicorp.com/vault/docs/concepts/production-hardening#end-to-end-tls",
+    "https://developer.hashicorp.com/vault/docs/configuration/listener/tcp#tls_cert_file",
+    "NIST SP 800-53 SC-8, SC-17",
+  ]
+}
+
+rule "api.unseal-threshold" {
+  title     = "Unsealing takes more than one key holder"
+  severity  = "high"
+  profile   = "baseline"
+  sources   = ["api"]
+  requires  = [api.seal_status]
+  # With auto-unseal, seal-status shows the recovery keys' shares and threshold (recovery_seal).
+  skip_if   = (api.seal_status.data.initialized == false ? "the server is not initialized: no key shares exist yet" :
+    (coalesce(api.seal_status.data.n, 0) == 0 ? (api.seal_status.data.recovery_seal == true ? "the ${coalesce(api.seal_status.data.seal_type, "auto-unseal")} seal shows no recovery key shares in sys/seal-status" : "sys/seal-status shows no key shares") : null))
+  condition = api.seal_status.data.t > 1 && api.seal_status.data.n >= 3
+  message   = "${api.seal_status.data.recovery_seal == true ? "recovery keys of the ${api.seal_status.data.seal_type} seal" : "Shamir unseal keys"}: threshold ${api.seal_status.data.t} of ${api.seal_status.data.n} shares: ${api.seal_status.data.t <= 1 ? "one key holder alone can ${api.seal_status.data.recovery_seal == true ? "authorise root-token generation and rekey" : "unseal"}" : "fewer than 3 shares leaves no holder to spare"}"
+  pass_message = "${api.seal_status.data.recovery_seal == true ? "recovery keys" : "unseal keys"}: threshold ${api.seal_status.data.t} of ${api.seal_status.data.n} shares"
+  evidence  = {
+    seal_type     = api.seal_status.data.seal_type
+    recovery_seal = api.seal_status.data.recovery_seal
+    threshold     = api.seal_status.data.t
+    shares        = api.seal_status.data.n
+  }
+  rationale = "Shamir's scheme exists so that no single person can unseal the barrier (or, with auto-unseal, authorise a root token or a rekey with the recovery keys). A threshold of 1 hands that power to whoever holds any one share; fewer than 3 shares means losing one holder can lock the cluster out or leaves no quorum of distinct people."
+  remediation = "Rekey (vault/bao operator rekey -init -key-shares=5 -key-threshold=3, or -target=recovery for auto-unseal recovery keys) and hand each share to a different person, PGP-encrypted."
+  references = [
+    "https://developer.hashicorp.com/vault/docs/concepts/seal#shamir-seals",
+    "https://developer.hashicorp.com/vault/docs/commands/operator/rekey",
+    "NIST SP 800-53 AC-5, SC-12",
+  ]
+}
+
+rule "api.privileged-token-ttl" {
+  title     = "Privileged tokens are short-lived"
+  severity  = "high"
+  profile   = "production"
+  sources   = ["api"]
+  params    = { max_hours = 24 }
+  api_paths = ["auth/token/accessors list,sudo", "auth/token/lookup-accessor update", "sys/policies/acl list", "sys/policies/acl/* read"]
+  requires  = [api.root_token_hunt, api.policies]
+  # The facts mark each token's privileged policies with api.policy-overbroad's judgement
+  # (over-broad, except the scan policy); root tokens are api.root-tokens' concern. One
+  # subject per such token; a single "none" subject when there is none (as api.root-tokens).
+  for_each  = length(api.root_token_hunt.data.policy_tokens) > 0 ? [for t in api.root_token_hunt.data.policy_tokens : merge(t, { none = false })] : [{ none = true }]
+  subject   = each.value.none ? null : "token ${each.value.accessor}"
+  error_if  = each.value.none && api.root_token_hunt.data.lookup_failures > 0 ? "${api.root_token_hunt.data.lookup_failures} of ${api.root_token_hunt.data.total_tokens} token lookups failed, so a privileged token may have been missed: ${join("; ", api.root_token_hunt.data.failure_examples)}" : null
+  skip_if   = each.value.none ? null : (length(each.value.privileged_policies) == 0 ? "cannot judge policy ${join(", ", each.value.unjudged_policies)} of this token (see api.policy-overbroad)" : null)
+  condition = each.value.none ? true : (coalesce(each.value.ttl, 0) > 0 && coalesce(each.value.ttl, 0) <= params.max_hours * 3600)
+  message   = "token ${each.value.accessor} (${coalesce(each.value.display_name, "-")}, via ${coalesce(each.value.path, "unknown path")}) holds over-broad ${join(", ", each.value.privileged_policies)} (policies ${join(", ", each.value.policies)}) and ${coalesce(each.value.ttl, 0) == 0 ? "never expires" : "lives ${floor(each.value.ttl / 3600)}h more, until ${coalesce(each.value.expire_time, "?")}"} (more than ${params.max_hours}h)${each.value.is_scan_token ? " (the token this scan used)" : ""}"
+  pass_message = each.value.none ? "no live non-root token holds an over-broad policy (${api.root_token_hunt.data.looked_up} tokens looked up)" : "expires within ${params.max_hours}h (${coalesce(each.value.expire_time, "?")})"
+  evidence  = each.value.none ? { tokens_looked_up = api.root_token_hunt.data.looked_up } : {
+    accessor            = each.value.accessor
+    display_name        = each.value.display_name
+    path                = each.value.path
+    policies            = each.value.policies
+    privileged_policies = each.value.privileged_policies
+    ttl_seconds         = each.value.ttl
+    expire_time         = each.value.expire_time
+    is_scan_token       = each.value.is_scan_token
+  }
+  rationale = "A token with sudo or wildcard access is nearly root; the longer it lives, the longer a leaked copy (a CI log, a shell history, a laptop) stays usable. Privileged work should use tokens that expire within the working day."
+  remediation = "Revoke it by accessor (vault token revoke -accessor <accessor>) and issue privileged tokens with a short TTL (-ttl=1h, or explicit_max_ttl on the role), or narrow the policy."
+  references = [
+    "https://developer.hashicorp.com/vault/docs/concepts/tokens#token-time-to-live-periodic-tokens-and-explicit-max-ttls",
+    "https://developer.hashicorp.com/vault/docs/concepts/production-hardening#minimal-write-privileges",
+    "NIST SP 800-53 AC-6, AC-12",
+  ]
+}

@@ -273,11 +273,13 @@ pub fn collect(opts: &SourceOptions) -> Result<Facts, InputError> {
             &config_doc,
             config_state.as_deref(),
             &api_doc["config_sanitized"],
+            &api_doc["raft_configuration"],
         );
         add_file_audits(&mut api_doc, &config_doc, product["name"].as_str());
         let nodes = node_views(&api_doc);
         readable_token_times(&mut api_doc);
         annotate_scanner_policy(&mut api_doc);
+        annotate_privileged_tokens(&mut api_doc);
         let mut in_namespaces = api_source::namespaces::views(&api_doc);
         readable_token_times_at(&mut in_namespaces, "/tokens/root_tokens");
         if let Some(obj) = api_doc.as_object_mut() {
@@ -583,6 +585,52 @@ fn annotate_policies(
             obj.insert("scanner_policy".into(), json!(within));
         }
     }
+}
+
+/// Gives each token of the hunt the policies that make it privileged, by api.policy-overbroad's
+/// judgement (over-broad, and not the scan policy), and those that could not be judged (not
+/// read, not parsed); tokens with neither are dropped. Runs after `annotate_scanner_policy`.
+fn annotate_privileged_tokens(api: &mut Json) {
+    let policies: Vec<Json> = api
+        .pointer("/policies/data/policies")
+        .and_then(Json::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let names = |keep: &dyn Fn(&Json) -> bool| -> Vec<String> {
+        policies
+            .iter()
+            .filter(|p| keep(p))
+            .filter_map(|p| p["name"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let privileged =
+        names(&|p| p["overbroad"] == json!(true) && p["scanner_policy"] != json!(true));
+    let unjudged = names(&|p| p["state"] != "ok" || !p["parse_error"].is_null());
+    let Some(tokens) = api
+        .pointer_mut("/root_token_hunt/data/policy_tokens")
+        .and_then(Json::as_array_mut)
+    else {
+        return;
+    };
+    let held = |t: &Json, among: &[String]| -> Vec<String> {
+        t["policies"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Json::as_str)
+            .filter(|p| among.iter().any(|n| n == p))
+            .map(str::to_owned)
+            .collect()
+    };
+    tokens.retain_mut(|t| {
+        let (p, u) = (held(t, &privileged), held(t, &unjudged));
+        let keep = !p.is_empty() || !u.is_empty();
+        if let Some(obj) = t.as_object_mut() {
+            obj.insert("privileged_policies".into(), json!(p));
+            obj.insert("unjudged_policies".into(), json!(u));
+        }
+        keep
+    });
 }
 
 /// OpenBao declares audit devices in the config file (`audit` blocks); they count as devices

@@ -9,7 +9,26 @@ use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// The scenarios audit the whole machine: one at a time.
+static MACHINE: Mutex<()> = Mutex::new(());
+
+/// Waits until no Vault/OpenBao server runs (those of earlier scenarios may still be exiting).
+fn wait_alone() {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut others = running_servers();
+    while !others.is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(250));
+        others = running_servers();
+    }
+    assert!(
+        others.is_empty(),
+        "another Vault/OpenBao server runs on this machine ({others:?}); this test audits the machine \
+         with a flagless scan and must be alone"
+    );
+}
 
 fn bao() -> PathBuf {
     if let Some(p) = std::env::var_os("VAULTSEC_BAO") {
@@ -125,18 +144,9 @@ fn vaultsec(args: &[&str]) -> (Option<i32>, serde_json::Value) {
 
 #[test]
 fn flagless_scan_finds_the_running_server_and_judges_its_core_limit() {
+    let _alone = MACHINE.lock().unwrap_or_else(|e| e.into_inner());
     // Servers of the test binaries that ran before this one may still be exiting.
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let mut others = running_servers();
-    while !others.is_empty() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(250));
-        others = running_servers();
-    }
-    assert!(
-        others.is_empty(),
-        "another Vault/OpenBao server runs on this machine ({others:?}); this test audits the machine \
-         with a flagless scan and must be alone"
-    );
+    wait_alone();
     let dir = tempfile::tempdir().unwrap();
     for (core, want) in [
         ((0, 0), "pass"),
@@ -191,4 +201,76 @@ fn flagless_scan_finds_the_running_server_and_judges_its_core_limit() {
         assert_eq!(finding["status"], want, "core limit {core:?}: {finding}");
         drop(server);
     }
+}
+
+/// The finding of `rule` in a JSON report.
+fn finding<'a>(report: &'a serde_json::Value, rule: &str) -> &'a serde_json::Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} finding: {report}"))
+}
+
+#[test]
+fn with_two_servers_the_config_names_the_process_and_otherwise_nothing_is_judged() {
+    // Not alone on the machine: other servers are more candidates, and -c still tells ours.
+    let _alone = MACHINE.lock().unwrap_or_else(|e| e.into_inner());
+    // Two real servers on one host: one without core dumps, one with them.
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (a, config_a) = start(dir_a.path(), (0, 0));
+    let (b, config_b) = start(dir_b.path(), (INFINITY, INFINITY));
+    let (pid_a, pid_b) = (a.0.id(), b.0.id());
+    let (config_a, config_b) = (
+        config_a.display().to_string(),
+        config_b.display().to_string(),
+    );
+    let scan = |extra: &[&str]| {
+        let mut args = vec![
+            "scan",
+            "--no-api",
+            "--format",
+            "json",
+            "--select",
+            "host.core-dumps,host.service-user-root",
+            "--fail-on",
+            "never",
+        ];
+        args.extend_from_slice(extra);
+        let (code, report) = vaultsec(&args);
+        assert_eq!(code, Some(0), "{report}");
+        report
+    };
+
+    // -c names the server: its limits are judged, and the evidence names its pid.
+    for (config, pid, want) in [(&config_b, pid_b, "fail"), (&config_a, pid_a, "pass")] {
+        let report = scan(&["-c", config.as_str()]);
+        let core = finding(&report, "host.core-dumps");
+        assert_eq!(core["status"], want, "-c {config}: {core}");
+        assert_eq!(core["evidence"]["pid"], pid, "-c {config}: {core}");
+        assert_eq!(core["evidence"]["source"], "process");
+        let user = finding(&report, "host.service-user-root");
+        assert_eq!(user["evidence"]["pid"], pid, "{user}");
+    }
+
+    // Without -c, or with a config neither runs: skip, naming both candidates.
+    let elsewhere = dir_a.path().join("elsewhere.hcl");
+    std::fs::copy(&config_a, &elsewhere).unwrap();
+    let elsewhere = elsewhere.display().to_string();
+    for extra in [vec![], vec!["-c", elsewhere.as_str()]] {
+        let report = scan(&extra);
+        for rule in ["host.core-dumps", "host.service-user-root"] {
+            let f = finding(&report, rule);
+            assert_eq!(f["status"], "skip", "{extra:?}: {f}");
+            let m = f["message"].as_str().unwrap_or_default();
+            for want in [
+                format!("pid {pid_a} (-config {config_a})"),
+                format!("pid {pid_b} (-config {config_b})"),
+            ] {
+                assert!(m.contains(&want), "{extra:?}: {m}");
+            }
+        }
+    }
+    drop((a, b));
 }

@@ -25,6 +25,6 @@ pub use cert::{
 pub use key::{KeyFacts, KeyState};
 pub use legacy::{probe_legacy_protocol, LegacyOutcome, LegacyProbe, LegacyVersion, TlsAlert};
 pub use live::{
-    fetch_chain, live_facts, verify_chain, LiveHandshake, LiveTlsFacts, LiveTlsOptions,
-    RootsSource, TlsProbeError, VerifyErrorKind, VerifyOutcome,
+    fetch_chain, live_facts, trust_outcome, verify_chain, LiveHandshake, LiveTlsFacts,
+    LiveTlsOptions, RootsSource, TlsProbeError, VerifyErrorKind, VerifyOutcome,
 };

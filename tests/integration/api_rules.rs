@@ -174,6 +174,15 @@ fn dev_server_arranged_to_fail() {
     admin
         .create_token(json!({"policies": ["default"], "period": "1h", "display_name": "forever"}))
         .expect("periodic token");
+    // Over-broad and long-lived, over-broad and short-lived.
+    let (_t, long_lived) = admin
+        .create_token(
+            json!({"policies": ["too-broad"], "ttl": "48h", "display_name": "ops-weekend"}),
+        )
+        .expect("long-lived privileged token");
+    let (_t, short_lived) = admin
+        .create_token(json!({"policies": ["too-broad"], "ttl": "1h", "display_name": "ops-now"}))
+        .expect("short-lived privileged token");
 
     let run = scan(
         &dev.addr,
@@ -202,6 +211,8 @@ fn dev_server_arranged_to_fail() {
         "api.policy-overbroad",
         "api.cors-wildcard",
         "api.clock-skew",
+        "api.privileged-token-ttl",
+        "api.unseal-threshold",
     ] {
         assert!(
             run.statuses(rule).contains(&"fail".to_string()),
@@ -229,6 +240,27 @@ fn dev_server_arranged_to_fail() {
     assert!(pol
         .iter()
         .any(|(s, subj, _)| s == "pass" && subj == "policy default"));
+    // One finding per privileged token: only the long-lived one fails; root tokens are
+    // api.root-tokens' and default-only tokens are not judged.
+    let privileged = run.of("api.privileged-token-ttl");
+    assert_eq!(privileged.len(), 2, "{privileged:#?}");
+    let (status, _, m) = privileged
+        .iter()
+        .find(|(_, subject, _)| subject == &format!("token {long_lived}"))
+        .expect("the long-lived token");
+    assert_eq!(status, "fail");
+    assert!(
+        m.contains("holds over-broad too-broad") && m.contains("lives 47h more"),
+        "{m}"
+    );
+    assert!(privileged
+        .iter()
+        .any(|(s, subject, _)| s == "pass" && subject == &format!("token {short_lived}")));
+    // The dev server's single key share.
+    assert_eq!(
+        run.of("api.unseal-threshold")[0].2,
+        "Shamir unseal keys: threshold 1 of 1 shares: one key holder alone can unseal"
+    );
     let kv = run.of("api.kv-v1");
     assert!(kv.contains(&(
         "fail".into(),
@@ -249,6 +281,12 @@ fn dev_server_arranged_to_fail() {
     ] {
         insta::assert_json_snapshot!(format!("{rule}__fail"), run.snapshot(rule));
     }
+    // The remaining TTL ticks down while the scan runs.
+    insta::assert_json_snapshot!(
+        "api.privileged-token-ttl__fail",
+        run.snapshot("api.privileged-token-ttl"),
+        { "[].evidence.ttl_seconds" => "[ttl]" }
+    );
 }
 
 #[test]
@@ -295,9 +333,19 @@ fn dev_server_arranged_to_pass_with_a_token_from_vaultsec_policy() {
         "api.policy-overbroad",
         "api.cors-wildcard",
         "api.clock-skew",
+        "api.privileged-token-ttl",
     ] {
         run.expect(rule, "pass");
     }
+    // The scan token's own policy is not over-broad by api.policy-overbroad's judgement.
+    assert_eq!(
+        run.of("api.privileged-token-ttl"),
+        vec![(
+            "pass".into(),
+            String::new(),
+            "no live non-root token holds an over-broad policy (1 tokens looked up)".into()
+        )]
+    );
     // The scan policy itself needs sudo, and is recognised as the scan policy.
     assert!(run.of("api.policy-overbroad").contains(&(
         "pass".into(),
@@ -331,6 +379,7 @@ fn dev_server_arranged_to_pass_with_a_token_from_vaultsec_policy() {
         "api.policy-overbroad",
         "api.cors-wildcard",
         "api.version-outdated",
+        "api.privileged-token-ttl",
     ] {
         insta::assert_json_snapshot!(format!("{rule}__pass"), run.snapshot(rule));
     }
@@ -429,8 +478,24 @@ fn single_raft_node_uninitialized_unsealed_drifting_then_sealed() {
     );
     assert_eq!(run.code, Some(1));
 
+    // No keys exist before initialisation: the threshold cannot be judged.
+    assert_eq!(
+        run.of("api.unseal-threshold"),
+        vec![(
+            "skip".into(),
+            String::new(),
+            "the server is not initialized: no key shares exist yet".into()
+        )]
+    );
+
+    // Initialised through the API with secret_shares=1, secret_threshold=1.
     let (root, _) = raft.init_unseal().expect("init and unseal");
     let run = scan(&raft.addr, Some(&root), &base);
+    run.expect("api.unseal-threshold", "fail");
+    insta::assert_json_snapshot!(
+        "api.unseal-threshold__fail",
+        run.snapshot("api.unseal-threshold")
+    );
     run.expect("api.uninitialized-or-sealed", "pass");
     run.expect("api.raft-quorum", "fail");
     assert!(run.of("api.raft-quorum")[0]
@@ -471,6 +536,33 @@ fn single_raft_node_uninitialized_unsealed_drifting_then_sealed() {
     insta::assert_json_snapshot!(
         "api.uninitialized-or-sealed__fail",
         run.snapshot("api.uninitialized-or-sealed")
+    );
+}
+
+#[test]
+fn five_key_shares_with_a_threshold_of_three_pass_the_unseal_threshold() {
+    let raft = RaftServer::start(false).expect("raft node");
+    let admin = raft.admin(None).expect("admin");
+    admin.init(5, 3).expect("init with 5 shares, threshold 3");
+    // Still sealed: sys/seal-status shows the key configuration without a token.
+    let run = scan(
+        &raft.addr,
+        None,
+        &[
+            "--no-host",
+            "--no-config",
+            "--select",
+            "api.unseal-threshold",
+        ],
+    );
+    run.expect("api.unseal-threshold", "pass");
+    assert_eq!(
+        run.of("api.unseal-threshold")[0].2,
+        "unseal keys: threshold 3 of 5 shares"
+    );
+    insta::assert_json_snapshot!(
+        "api.unseal-threshold__pass",
+        run.snapshot("api.unseal-threshold")
     );
 }
 
@@ -553,8 +645,9 @@ fn live_self_signed_certificate_fails_even_when_the_api_cannot_be_verified() {
         .2
         .starts_with("certificate served by 127.0.0.1:"));
     run.expect("tls.cert-expired", "pass");
-    // A medium failure is below the default --fail-on high; the API errors make it 3.
-    assert_eq!(run.code, Some(3), "{}", run.stderr);
+    // Not issued by a CA the system trusts: a high failure, so exit 1 (not only the API's 3).
+    run.expect("tls.live-chain-untrusted", "fail");
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
     insta::assert_json_snapshot!(
         "tls.cert-self-signed__live_fail",
         run.snapshot("tls.cert-self-signed")
@@ -607,6 +700,8 @@ fn cluster_mode_gives_one_finding_per_node() {
         "tls.cert-hostname",
         "tls.cert-weak-key",
         "tls.cert-weak-signature",
+        "tls.cert-not-server",
+        "tls.live-chain-untrusted",
     ] {
         let f = run.of(rule);
         assert_eq!(f.len(), 3, "{rule}: one finding per node: {f:#?}");
@@ -633,6 +728,7 @@ fn cluster_mode_gives_one_finding_per_node() {
         "api.metrics-unauthenticated",
         "tls.live-legacy-protocol",
         "api.uninitialized-or-sealed",
+        "tls.live-chain-untrusted",
     ] {
         insta::assert_json_snapshot!(format!("{rule}__pass"), run.snapshot(rule));
     }
@@ -650,14 +746,91 @@ fn tls_verification_failure_is_an_api_error_but_the_served_chain_is_still_judged
     let c = cluster();
     // No --ca-cert: the test CA is not trusted, so the API client refuses the server.
     let run = scan(&c.nodes[0].addr, Some(&c.root_token), API_ONLY);
-    assert_eq!(run.code, Some(3), "{}", run.stderr);
+    // The untrusted chain is a high failure of its own (exit 1), not only an API error.
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
     let api = run.report["sources"]["api"].as_str().unwrap_or_default();
     assert!(api.starts_with("unavailable: "), "{api}");
     run.expect("api.audit-disabled", "error");
     // The TLS inspection accepts any certificate: the chain is still looked at.
     run.expect("tls.cert-expired", "pass");
     run.expect("tls.live-legacy-protocol", "pass");
+    run.expect("tls.live-chain-untrusted", "fail");
+    let m = &run.of("tls.live-chain-untrusted")[0].2;
+    assert!(
+        m.contains("does not verify against the system roots") && m.contains("UnknownIssuer"),
+        "{m}"
+    );
+    insta::assert_json_snapshot!(
+        "tls.live-chain-untrusted__fail",
+        run.snapshot("tls.live-chain-untrusted")
+    );
+    // Given the wrong CA (another one than the cluster's), the chain is still untrusted.
+    let other = tempfile::tempdir().expect("tmp");
+    let (wrong_ca, _) = crate::testkit::TestPki::self_signed(other.path(), "other").expect("ca");
+    let wrong_ca = wrong_ca.display().to_string();
+    let run = scan(
+        &c.nodes[0].addr,
+        Some(&c.root_token),
+        &args(&with(API_ONLY, &["--ca-cert", &wrong_ca])),
+    );
+    run.expect("tls.live-chain-untrusted", "fail");
+    assert!(run.of("tls.live-chain-untrusted")[0]
+        .2
+        .contains("does not verify against the CA the scan was given"));
     assert!(!run.stdout.contains(&c.root_token) && !run.stderr.contains(&c.root_token));
+}
+
+#[test]
+fn running_config_drift_compares_a_config_only_with_the_node_it_describes() {
+    let c = cluster();
+    let ca = c.ca_cert.display().to_string();
+    // sys/config/state/sanitized is node-local and a standby may not serve it: ask the leader.
+    let active = c.node_with_health(200).expect("active node");
+    let other = (active + 1) % c.nodes.len();
+    let config_of = |i: usize| {
+        c.dir()
+            .join(&c.nodes[i].name)
+            .join("config.hcl")
+            .display()
+            .to_string()
+    };
+    let (own, foreign) = (config_of(active), config_of(other));
+    for cluster_flag in [false, true] {
+        let scan_with = |config: &str| {
+            let mut extra = vec![
+                "--no-host",
+                "-c",
+                config,
+                "--ca-cert",
+                ca.as_str(),
+                "--select",
+                "api.running-config-drift",
+            ];
+            if cluster_flag {
+                extra.push("--cluster");
+            }
+            scan(&c.nodes[active].addr, Some(&c.root_token), &extra)
+        };
+        // Its own config: compared, and it matches.
+        let run = scan_with(&own);
+        run.expect("api.running-config-drift", "pass");
+        // Another node's config, scanned through this node (as behind a load balancer): the
+        // answering node is named, nothing is judged.
+        let run = scan_with(&foreign);
+        let found = run.of("api.running-config-drift");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let (status, _, m) = &found[0];
+        assert_eq!(status, "skip", "--cluster {cluster_flag}: {m}");
+        let want = format!(
+            "answered by node {} (api_addr {}, cluster_addr https://127.0.0.1:{}), not the node this config describes (node_id {}, api_addr {}",
+            c.nodes[active].name,
+            c.nodes[active].addr,
+            c.nodes[active].cluster_port,
+            c.nodes[other].name,
+            c.nodes[other].addr
+        );
+        assert!(m.starts_with(&want), "{m}\nwanted: {want}");
+    }
 }
 
 #[test]
@@ -847,6 +1020,42 @@ fn mock_vault(
         }
     })
     .expect("mock")
+}
+
+#[test]
+fn auto_unseal_is_judged_on_its_recovery_keys() {
+    // No KMS in the test environment: the seal-status answer of an auto-unseal OpenBao
+    // (`type` the seal, `t`/`n` the recovery keys', `recovery_seal` true) comes from a mock.
+    let cases = [
+        (json!({"t": 1, "n": 1}), "fail", "recovery keys of the transit seal: threshold 1 of 1 shares: one key holder alone can authorise root-token generation and rekey"),
+        (json!({"t": 3, "n": 5}), "pass", "recovery keys: threshold 3 of 5 shares"),
+        (json!({"t": 0, "n": 0}), "skip", "the transit seal shows no recovery key shares in sys/seal-status"),
+    ];
+    for (keys, status, message) in cases {
+        let mut body = json!({"type": "transit", "initialized": true, "sealed": false,
+            "recovery_seal": true, "recovery_seal_type": "shamir", "version": "2.7.2", "commit_date": "x"});
+        body["t"] = keys["t"].clone();
+        body["n"] = keys["n"].clone();
+        let body = body.to_string();
+        let mock = mock_vault(move |req| {
+            (req.path() == "/v1/sys/seal-status").then(|| MockResponse::Json(200, body.clone()))
+        });
+        let run = scan(
+            &mock.url(),
+            None,
+            &[
+                "--no-host",
+                "--no-config",
+                "--select",
+                "api.unseal-threshold",
+            ],
+        );
+        assert_eq!(
+            run.of("api.unseal-threshold"),
+            vec![(status.into(), String::new(), message.into())],
+            "{keys}"
+        );
+    }
 }
 
 #[test]

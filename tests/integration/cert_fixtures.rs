@@ -5,7 +5,10 @@
 //! the JSON snapshots are stable.
 
 use crate::common::{now, repo};
-use rcgen::{date_time_ymd, BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+use rcgen::{
+    date_time_ymd, BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair,
+};
 use std::path::Path;
 use std::process::Command;
 use vaultsec::engine::{self, Settings};
@@ -29,6 +32,11 @@ fn leaf_params(names: &[&str], until: (i32, u8, u8)) -> CertificateParams {
 
 /// A leaf for `vault.example.com` issued by a test CA, valid 2025-01-01..`until`.
 fn ca_issued(names: &[&str], until: (i32, u8, u8)) -> Material {
+    ca_issued_with(leaf_params(names, until))
+}
+
+/// A leaf with the given parameters issued by a fresh test CA.
+fn ca_issued_with(leaf: CertificateParams) -> Material {
     let ca_key = KeyPair::generate().expect("CA key");
     let mut ca = CertificateParams::new(Vec::<String>::new()).expect("CA params");
     ca.distinguished_name
@@ -39,9 +47,7 @@ fn ca_issued(names: &[&str], until: (i32, u8, u8)) -> Material {
     let ca_cert = ca.self_signed(&ca_key).expect("CA cert");
     let issuer = Issuer::from_params(&ca, &ca_key);
     let key = KeyPair::generate().expect("leaf key");
-    let leaf = leaf_params(names, until)
-        .signed_by(&key, &issuer)
-        .expect("leaf cert");
+    let leaf = leaf.signed_by(&key, &issuer).expect("leaf cert");
     Material {
         cert_pem: Some(leaf.pem() + &ca_cert.pem()),
         key_pem: key.serialize_pem(),
@@ -113,6 +119,26 @@ fn scenario(rule: &str, kind: &str, tmp: &Path) -> Material {
             ..good()
         },
         ("tls.cert-hostname", "fail") => ca_issued(&["other.example.com"], (2099, 1, 1)),
+        // A CA certificate as the leaf (bao operator diagnose flags it too).
+        ("tls.cert-not-server", "fail") => {
+            let mut p = leaf_params(&["vault.example.com"], (2099, 1, 1));
+            p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+            ca_issued_with(p)
+        }
+        ("tls.cert-not-server", "pass") => {
+            let mut p = leaf_params(&["vault.example.com"], (2099, 1, 1));
+            p.extended_key_usages = vec![
+                ExtendedKeyUsagePurpose::ServerAuth,
+                ExtendedKeyUsagePurpose::ClientAuth,
+            ];
+            ca_issued_with(p)
+        }
+        // A client certificate as the leaf: Go clients refuse it; nothing else catches it.
+        ("tls.cert-not-server", "client-only") => {
+            let mut p = leaf_params(&["vault.example.com"], (2099, 1, 1));
+            p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+            ca_issued_with(p)
+        }
         ("tls.key-in-cert-file", "fail") => {
             let m = good();
             Material {
@@ -161,6 +187,7 @@ const CERT_RULES: &[&str] = &[
     "tls.cert-key-mismatch",
     "tls.cert-hostname",
     "tls.key-in-cert-file",
+    "tls.cert-not-server",
 ];
 
 #[test]
@@ -197,6 +224,21 @@ fn every_certificate_rule_passes_and_fails_its_scenario() {
             });
         }
     }
+}
+
+#[test]
+fn a_leaf_whose_extended_key_usage_lacks_server_auth_is_not_a_server_certificate() {
+    let findings = run("tls.cert-not-server", "client-only");
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0].status, Status::Fail, "{:#?}", findings[0]);
+    assert!(
+        findings[0]
+            .message
+            .contains("has an extended key usage without serverAuth (client_auth)"),
+        "{}",
+        findings[0].message
+    );
+    assert!(!findings[0].message.contains("CA certificate"));
 }
 
 #[test]

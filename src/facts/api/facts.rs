@@ -301,8 +301,10 @@ pub struct SealStatus {
     pub build_date: Option<String>,
     /// Seal migration in progress.
     pub migration: Option<bool>,
-    /// Recovery seal (auto-unseal).
+    /// Recovery seal (auto-unseal): `t` and `n` are then the recovery keys'.
     pub recovery_seal: Option<bool>,
+    /// Type of the recovery keys (`shamir`), when `recovery_seal`.
+    pub recovery_seal_type: Option<String>,
     /// Storage type (raft, inmem, file…).
     pub storage_type: Option<String>,
     /// Cluster name.
@@ -703,6 +705,9 @@ pub struct HuntFacts {
     pub no_expiry: NoExpiryTokens,
     /// Non-root periodic tokens without an explicit max TTL (renewable for ever).
     pub periodic_unbounded: NoExpiryTokens,
+    /// Non-root tokens with a policy besides `default` (sorted by accessor); the scan keeps
+    /// only those holding an over-broad policy or one it could not judge.
+    pub policy_tokens: Vec<PolicyToken>,
     /// Concurrent lookups used.
     pub concurrency: usize,
     /// Wall time of the hunt, milliseconds.
@@ -728,6 +733,27 @@ pub struct RootToken {
     pub expire_time: Option<String>,
     /// Orphan.
     pub orphan: Option<bool>,
+    /// This is the token the scan itself used.
+    pub is_scan_token: bool,
+}
+
+/// A live non-root token with policies beyond `default` (never the token itself).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PolicyToken {
+    /// Accessor.
+    pub accessor: String,
+    /// Display name.
+    pub display_name: Option<String>,
+    /// Creation path.
+    pub path: Option<String>,
+    /// Policies.
+    pub policies: Vec<String>,
+    /// Remaining TTL, seconds (0 = none).
+    pub ttl: Option<i64>,
+    /// Expiry (null = never).
+    pub expire_time: Option<String>,
+    /// Period, seconds (renewable for ever unless `explicit_max_ttl`).
+    pub period: Option<i64>,
     /// This is the token the scan itself used.
     pub is_scan_token: bool,
 }
@@ -929,6 +955,7 @@ pub(crate) fn parse_seal_status(v: &Value) -> Result<SealStatus, String> {
         build_date: get_str(v, "build_date").or_else(|| get_str(v, "commit_date")),
         migration: get_bool(v, "migration"),
         recovery_seal: get_bool(v, "recovery_seal"),
+        recovery_seal_type: get_str(v, "recovery_seal_type"),
         storage_type: get_str(v, "storage_type"),
         cluster_name: get_str(v, "cluster_name"),
         cluster_id: get_str(v, "cluster_id"),

@@ -11,8 +11,8 @@ use futures_util::stream::{self, StreamExt};
 
 use super::client::{ApiClient, Request};
 use super::facts::{
-    parse_keys, parse_token_info, HuntFacts, NoExpiryTokens, Probe, ProbeState, RootToken,
-    TokenExample,
+    parse_keys, parse_token_info, HuntFacts, NoExpiryTokens, PolicyToken, Probe, ProbeState,
+    RootToken, TokenExample,
 };
 use super::{Phase, Progress};
 
@@ -92,6 +92,18 @@ pub(crate) async fn hunt(
                         orphan: info.orphan,
                     });
                 } else {
+                    if info.policies.iter().any(|p| p != "default") {
+                        facts.policy_tokens.push(PolicyToken {
+                            is_scan_token: scan_accessor == Some(accessor.as_str()),
+                            accessor: accessor.clone(),
+                            display_name: info.display_name.clone(),
+                            path: info.path.clone(),
+                            policies: info.policies.clone(),
+                            ttl: info.ttl,
+                            expire_time: info.expire_time.clone(),
+                            period: info.period,
+                        });
+                    }
                     let example = TokenExample {
                         accessor,
                         display_name: info.display_name,
@@ -131,6 +143,9 @@ pub(crate) async fn hunt(
     facts
         .root_tokens
         .sort_by(|a, b| (a.creation_time, &a.accessor).cmp(&(b.creation_time, &b.accessor)));
+    facts
+        .policy_tokens
+        .sort_by(|a, b| a.accessor.cmp(&b.accessor));
     facts.no_expiry = examples_of(no_expiry, max_examples);
     facts.periodic_unbounded = examples_of(periodic, max_examples);
     facts.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);

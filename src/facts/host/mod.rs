@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod caps;
+pub mod choice;
 pub mod common;
 pub mod files;
 pub mod firewall;
@@ -27,6 +28,7 @@ use std::path::{Path, PathBuf};
 
 pub use accounts::{Account, GroupRef};
 pub use caps::{CapSet, FileCaps};
+pub use choice::{ChoiceKind, ProcessChoice};
 pub use common::{HostError, LimitValue, Probe, ProbeState, Product, RLimit};
 pub use files::{stat_paths, FileFact, FileStat};
 pub use firewall::FirewallFacts;
@@ -208,8 +210,11 @@ pub struct BinaryRef {
 /// Effective values, each saying which source it used.
 #[derive(Debug, Clone, Serialize)]
 pub struct EffectiveFacts {
-    /// Pid of the server process the effective values come from (the unit's, else the lowest).
+    /// Pid of the server process the effective values come from (see `process`).
     pub pid: Option<u32>,
+    /// How that process was chosen among the running servers (`-c`, the unit, the only one),
+    /// or why none was (several, none matching).
+    pub process: ProcessChoice,
     /// Service user.
     pub user: Probe<EffectiveUser>,
     /// Core-dump limit.
@@ -376,21 +381,25 @@ pub fn collect(opts: &HostOptions) -> HostFacts {
     // The unit first (its cgroup name helps choose among several processes).
     let prelim = server_list.first().copied();
     let unit = pick_unit(&root, &opts.unit_names, prelim);
-    let primary: Option<&ServerProcess> = unit
-        .get()
-        .and_then(|u| {
-            server_list.iter().copied().find(|p| {
-                p.cgroup
-                    .get()
-                    .and_then(|c| c.unit.as_deref())
-                    .is_some_and(|n| n == u.name)
-            })
-        })
-        .or(prelim);
     let unit_ref = unit.get();
+    let wanted: Vec<String> = opts
+        .explicit_config_paths
+        .iter()
+        .filter_map(|p| host_config_path(&root, p))
+        .collect();
+    let process_choice = choice::choose(&server_list, unit_ref, &wanted);
+    let primary: Option<&ServerProcess> = process_choice
+        .pid
+        .and_then(|pid| server_list.iter().copied().find(|p| p.pid == pid));
+    // Several servers of one product still tell the product.
+    let same_product = server_list
+        .first()
+        .filter(|first| server_list.iter().all(|p| p.product == first.product))
+        .copied();
 
     let db = AccountDb::load(&root);
     let product = primary
+        .or(same_product)
         .map(|p| ProductFact {
             name: p.product,
             source: "process".to_string(),
@@ -409,10 +418,17 @@ pub fn collect(opts: &HostOptions) -> HostFacts {
         });
 
     // Service account and effective user.
-    let (account, user) = service_account(&db, primary, unit_ref, product.as_ref());
+    let (account, mut user) = service_account(&db, primary, unit_ref, product.as_ref());
 
-    let core_limit = effective_core(&root, primary, unit_ref);
-    let swap_fence = effective_swap(primary, unit_ref);
+    let mut core_limit = effective_core(&root, primary, unit_ref);
+    let mut swap_fence = effective_swap(primary, unit_ref);
+    // Servers run but which one is meant cannot be told: the unit's values would describe
+    // none of them for sure, so the process-derived facts are not judged.
+    if let Some(reason) = &process_choice.reason {
+        user = Probe::skip(reason.clone());
+        core_limit = Probe::skip(reason.clone());
+        swap_fence = Probe::skip(reason.clone());
+    }
 
     // Binary.
     let binary = primary
@@ -470,17 +486,7 @@ pub fn collect(opts: &HostOptions) -> HostFacts {
         .filter_map(|c| c.resolved.clone())
         .collect();
     for p in &opts.explicit_config_paths {
-        // `-c` paths are the user's; a relative one names a host path only on the live
-        // root (resolved against the working directory). Under another root it is not a
-        // path of that host, so it is reported as such rather than guessed.
-        let host = if p.is_absolute() {
-            Some(display(p))
-        } else if root.is_live() {
-            std::env::current_dir().ok().map(|d| display(&d.join(p)))
-        } else {
-            None
-        };
-        match host {
+        match host_config_path(&root, p) {
             Some(s) if !config_inputs.contains(&s) => config_inputs.push(s),
             Some(_) => {}
             None => config_files.push(FileFact {
@@ -520,6 +526,7 @@ pub fn collect(opts: &HostOptions) -> HostFacts {
         product,
         effective: EffectiveFacts {
             pid: primary.map(|p| p.pid),
+            process: process_choice,
             user,
             core_limit,
             swap_fence,
@@ -546,6 +553,19 @@ pub fn collect(opts: &HostOptions) -> HostFacts {
         account,
         unit,
         processes,
+    }
+}
+
+/// A `-c` path as a host path. `-c` paths are the user's; a relative one names a host path
+/// only on the live root (resolved against the working directory). Under another root it is
+/// not a path of that host, so it is reported as such rather than guessed.
+fn host_config_path(root: &Root, p: &Path) -> Option<String> {
+    if p.is_absolute() {
+        Some(display(p))
+    } else if root.is_live() {
+        std::env::current_dir().ok().map(|d| display(&d.join(p)))
+    } else {
+        None
     }
 }
 

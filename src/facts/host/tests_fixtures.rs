@@ -686,3 +686,70 @@ fn fifo_in_place_of_a_file_does_not_hang() {
         .contains("not a regular file"));
     assert_eq!(h.account.state, ProbeState::Skip);
 }
+
+/// Two servers: the unit's (its `ExecStart=` names the config; the process itself names none)
+/// and a stray one with its own `-config`.
+fn two_servers() -> HostTree {
+    let t = HostTree::new("two-servers").unwrap();
+    t.file(
+        "/usr/lib/systemd/system/vault.service",
+        "[Service]\nUser=vault\nExecStart=/usr/bin/vault server -config=/etc/vault.d/vault.hcl\n",
+    )
+    .unwrap();
+    let mut unit_proc = testkit::FakeProcess::new(300, "vault", &["/usr/bin/vault", "server"]);
+    unit_proc.cgroup = "0::/system.slice/vault.service\n".into();
+    unit_proc.core = ("0".into(), "0".into());
+    let stray = testkit::FakeProcess::new(
+        200,
+        "vault",
+        &["/usr/bin/vault", "server", "-config=/srv/stray.hcl"],
+    );
+    t.process(&stray).unwrap().process(&unit_proc).unwrap();
+    t
+}
+
+#[test]
+fn the_unit_that_names_the_config_picks_its_process_among_several() {
+    use super::ChoiceKind;
+    let t = two_servers();
+    let with_config = |paths: &[&str]| {
+        collect(&HostOptions {
+            root: t.root().to_path_buf(),
+            explicit_config_paths: paths.iter().map(PathBuf::from).collect(),
+            ..HostOptions::default()
+        })
+    };
+    // -c names the unit's config: the process in that unit's cgroup.
+    let h = with_config(&["/etc/vault.d/vault.hcl"]);
+    assert_eq!(h.effective.process.kind, ChoiceKind::Config);
+    assert_eq!(h.effective.pid, Some(300));
+    assert_eq!(
+        h.effective.core_limit.get().map(|c| c.disabled),
+        Some(true),
+        "{:?}",
+        h.effective.core_limit
+    );
+    // -c names the stray one's config.
+    let h = with_config(&["/srv/stray.hcl"]);
+    assert_eq!(
+        (h.effective.process.kind, h.effective.pid),
+        (ChoiceKind::Config, Some(200))
+    );
+    // Without -c the unit's process; with an unknown config nothing is judged.
+    let h = with_config(&[]);
+    assert_eq!(
+        (h.effective.process.kind, h.effective.pid),
+        (ChoiceKind::Unit, Some(300))
+    );
+    let h = with_config(&["/home/ci/vault.hcl"]);
+    assert_eq!(h.effective.process.kind, ChoiceKind::Ambiguous);
+    assert_eq!(h.effective.pid, None);
+    assert_eq!(h.effective.core_limit.state, ProbeState::Skip);
+    assert_eq!(h.effective.user.state, ProbeState::Skip);
+    let reason = h.effective.core_limit.reason.clone().unwrap_or_default();
+    assert!(
+        reason.contains("pid 200 (-config /srv/stray.hcl)")
+            && reason.contains("pid 300 (no -config)"),
+        "{reason}"
+    );
+}

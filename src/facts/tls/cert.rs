@@ -155,6 +155,12 @@ pub struct CertificateFacts {
     pub self_signed: bool,
     /// Basic constraints say CA.
     pub is_ca: bool,
+    /// Extended key usages by name (`server_auth`, `client_auth`, `any`, …, or the OID);
+    /// null when the certificate has no extendedKeyUsage extension (any use is allowed).
+    pub extended_key_usage: Option<Vec<String>>,
+    /// Usable as a TLS server certificate by its extended key usage: no EKU extension, or one
+    /// that lists serverAuth or anyExtendedKeyUsage (what Go's verifier accepts).
+    pub eku_allows_server_auth: bool,
     /// `rsa`, `ec`, `ed25519`, `ed448`, `dsa` or `other`.
     pub key_type: String,
     /// Key size in bits: RSA modulus, EC field size, 256 for Ed25519, approximate for DSA.
@@ -597,6 +603,32 @@ fn analyze_ders(
     }
 }
 
+/// The extendedKeyUsage extension's purposes by name; None when the extension is absent. A
+/// malformed or duplicated extension counts as present with no usage (Go rejects it too).
+fn extended_key_usage_names(cert: &X509Certificate<'_>) -> Option<Vec<String>> {
+    let eku = match cert.extended_key_usage() {
+        Ok(None) => return None,
+        Ok(Some(ext)) => ext.value,
+        Err(_) => return Some(Vec::new()),
+    };
+    let named = [
+        (eku.any, "any"),
+        (eku.server_auth, "server_auth"),
+        (eku.client_auth, "client_auth"),
+        (eku.code_signing, "code_signing"),
+        (eku.email_protection, "email_protection"),
+        (eku.time_stamping, "time_stamping"),
+        (eku.ocsp_signing, "ocsp_signing"),
+    ];
+    let mut names: Vec<String> = named
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, n)| (*n).to_owned())
+        .collect();
+    names.extend(eku.other.iter().map(|oid| oid.to_id_string()));
+    Some(names)
+}
+
 fn certificate_facts(index: usize, cert: &X509Certificate<'_>, now: i64) -> CertificateFacts {
     let not_before_unix = cert.validity().not_before.timestamp();
     let not_after_unix = cert.validity().not_after.timestamp();
@@ -611,6 +643,7 @@ fn certificate_facts(index: usize, cert: &X509Certificate<'_>, now: i64) -> Cert
     let (signature_algorithm, signature_hash) = signature_info(cert);
     let weak_signature = matches!(signature_hash.as_deref(), Some("md2" | "md5" | "sha1"));
     let (dns_names, ips) = san_names(cert);
+    let extended_key_usage = extended_key_usage_names(cert);
     CertificateFacts {
         index,
         pem_line: None,
@@ -633,6 +666,10 @@ fn certificate_facts(index: usize, cert: &X509Certificate<'_>, now: i64) -> Cert
         self_signature,
         self_signed,
         is_ca: cert.is_ca(),
+        eku_allows_server_auth: extended_key_usage
+            .as_ref()
+            .is_none_or(|u| u.iter().any(|n| n == "server_auth" || n == "any")),
+        extended_key_usage,
         key_type,
         key_bits,
         curve,

@@ -204,6 +204,10 @@ pub struct LiveTlsFacts {
     pub certificates: Option<CertFacts>,
     /// Verification of the served chain.
     pub verification: Option<VerifyOutcome>,
+    /// Whether the chain leads to a trusted root whatever the clock says: `verification`, or,
+    /// when that failed on validity dates only, a verification at a moment inside every
+    /// certificate's validity (expiry is judged by `tls.cert-expired`, trust here).
+    pub trust: Option<VerifyOutcome>,
     /// TLS 1.0 and TLS 1.1 probes (run even when the rustls handshake fails).
     pub legacy_protocols: Vec<LegacyProbe>,
 }
@@ -538,6 +542,31 @@ pub fn verify_chain(
     }
 }
 
+/// Whether `chain` leads to a trusted root, independent of the clock. A verification that
+/// failed on dates is repeated at the latest `not_before` of the chain, when that moment lies
+/// inside every certificate's validity; otherwise (or on any other outcome) it stands.
+pub fn trust_outcome(
+    chain: &[Vec<u8>],
+    server_name: &str,
+    ca_pem: Option<&[u8]>,
+    certificates: &CertFacts,
+    at_now: &VerifyOutcome,
+) -> VerifyOutcome {
+    let on_dates = matches!(
+        at_now.error_kind,
+        Some(VerifyErrorKind::Expired | VerifyErrorKind::NotValidYet)
+    );
+    let certs = &certificates.certificates;
+    let latest_start = certs.iter().map(|c| c.not_before_unix).max();
+    let earliest_end = certs.iter().map(|c| c.not_after_unix).min();
+    match (on_dates, latest_start, earliest_end) {
+        (true, Some(start), Some(end)) if start <= end => {
+            verify_chain(chain, server_name, ca_pem, start)
+        }
+        _ => at_now.clone(),
+    }
+}
+
 /// Fetches, analyses and verifies the live chain and probes TLS 1.0 and 1.1.
 /// `cert_opts.expected_host` is the host clients use (normally that of `--addr`).
 pub fn live_facts(opts: &LiveTlsOptions, cert_opts: &CertOptions) -> LiveTlsFacts {
@@ -555,6 +584,13 @@ pub fn live_facts(opts: &LiveTlsOptions, cert_opts: &CertOptions) -> LiveTlsFact
                 opts.ca_pem.as_deref(),
                 cert_opts.now_unix,
             );
+            let trust = trust_outcome(
+                &hs.chain,
+                &opts.server_name,
+                opts.ca_pem.as_deref(),
+                &certificates,
+                &verification,
+            );
             LiveTlsFacts {
                 addr: opts.addr.clone(),
                 server_name: opts.server_name.clone(),
@@ -564,6 +600,7 @@ pub fn live_facts(opts: &LiveTlsOptions, cert_opts: &CertOptions) -> LiveTlsFact
                 handshake: Some(hs),
                 certificates: Some(certificates),
                 verification: Some(verification),
+                trust: Some(trust),
                 legacy_protocols,
             }
         }
@@ -576,6 +613,7 @@ pub fn live_facts(opts: &LiveTlsOptions, cert_opts: &CertOptions) -> LiveTlsFact
             handshake: None,
             certificates: None,
             verification: None,
+            trust: None,
             legacy_protocols,
         },
     }

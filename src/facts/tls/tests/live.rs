@@ -524,3 +524,46 @@ fn refused_closed_and_garbage_peers() {
         fetch_chain(&live_opts("127.0.0.1:1", "", Duration::from_secs(1))).expect_err("empty name");
     assert_eq!(err.kind(), "invalid_server_name");
 }
+
+#[test]
+fn trust_of_an_expired_chain_is_judged_inside_its_validity() {
+    let now = now();
+    // The leaf expired two days ago; its CA is valid.
+    let ca_key = key(&rcgen::PKCS_ECDSA_P256_SHA256);
+    let ca = ca_params("vaultsec test root", now - 30 * DAY, now + 30 * DAY);
+    let root_cert = self_signed(&ca, &ca_key);
+    let leaf = signed(
+        &leaf_params(&["localhost"], "localhost", now - 20 * DAY, now - 2 * DAY),
+        &key(&rcgen::PKCS_ECDSA_P256_SHA256),
+        &rcgen::Issuer::from_params(&ca, &ca_key),
+    );
+    let chain = vec![leaf.der.clone()];
+    let facts = analyze_der_chain(&chain, &opts(now, Some("localhost")));
+    let root = root_cert.cert_pem.as_bytes();
+
+    let at_now = verify_chain(&chain, "localhost", Some(root), now);
+    assert_eq!(at_now.error_kind, Some(VerifyErrorKind::Expired));
+    // Trusted by the CA the scan was given: the expiry is another rule's concern.
+    let trust = trust_outcome(&chain, "localhost", Some(root), &facts, &at_now);
+    assert!(trust.verified, "{trust:?}");
+
+    // Against an unrelated CA the same chain is untrusted once the dates are set aside.
+    let other_key = key(&rcgen::PKCS_ECDSA_P256_SHA256);
+    let other = self_signed(&ca_params("other CA", now - DAY, now + DAY), &other_key);
+    let at_now = verify_chain(&chain, "localhost", Some(other.cert_pem.as_bytes()), now);
+    let trust = trust_outcome(
+        &chain,
+        "localhost",
+        Some(other.cert_pem.as_bytes()),
+        &facts,
+        &at_now,
+    );
+    assert!(!trust.verified);
+    assert_eq!(trust.error_kind, Some(VerifyErrorKind::UnknownIssuer));
+
+    // A failure that is not about dates stands as it is.
+    let wrong_name = verify_chain(&chain, "other.test", Some(root), now - 10 * DAY);
+    assert_eq!(wrong_name.error_kind, Some(VerifyErrorKind::NameMismatch));
+    let trust = trust_outcome(&chain, "other.test", Some(root), &facts, &wrong_name);
+    assert_eq!(trust.error_kind, Some(VerifyErrorKind::NameMismatch));
+}
