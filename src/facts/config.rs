@@ -267,7 +267,11 @@ fn decode_source(file: &str, bytes: &[u8]) -> Result<FileConfig, ConfigError> {
         column: err.column,
         message: err.message,
     })?;
-    Decoder::new(file).decode_file(&body)
+    let mut decoder = Decoder::new(file);
+    // HCL1 flattens nested JSON objects into labels; HCL proper does not (see `json_flatten`).
+    decoder.json = std::str::from_utf8(bytes)
+        .is_ok_and(|text| hcl1::detect_syntax(text) == hcl1::Syntax::Json);
+    decoder.decode_file(&body)
 }
 
 /// Decodes a config given as text (tests and fuzzing use this; no file system).
@@ -305,6 +309,8 @@ struct Stanza<'a> {
 
 struct Decoder<'f> {
     file: &'f str,
+    /// The file is HCL1's JSON dialect.
+    json: bool,
     out: FileConfig,
 }
 
@@ -312,6 +318,7 @@ impl<'f> Decoder<'f> {
     fn new(file: &'f str) -> Self {
         Decoder {
             file,
+            json: false,
             out: FileConfig {
                 file: file.to_string(),
                 ..FileConfig::default()
@@ -345,7 +352,11 @@ impl<'f> Decoder<'f> {
             };
             let labels: Vec<String> = item.keys[1..].iter().map(|k| k.name.clone()).collect();
             let before = stanzas.len();
-            self.collect_stanzas(name, nlabels, labels, &item.value, first.pos, &mut stanzas)?;
+            if name == "audit" {
+                self.collect_audits(labels, &item.value, first.pos, &mut stanzas)?;
+            } else {
+                self.collect_stanzas(name, nlabels, labels, &item.value, first.pos, &mut stanzas)?;
+            }
             *counts.entry(name.to_string()).or_default() += (stanzas.len() - before) as u32;
         }
         for single in [
@@ -459,6 +470,77 @@ impl<'f> Decoder<'f> {
             }
             _ => Err(self.invalid(node.pos, format!("{kind} must be a block"))),
         }
+    }
+
+    /// OpenBao's `parseAuditDevices`: the type and path come from `type`/`path` attributes,
+    /// else from exactly two labels (`audit "file" "file/" {}`); one label alone is neither.
+    /// The stanza's labels become the resolved `[type, path]`.
+    fn collect_audits<'b>(
+        &self,
+        labels: Vec<String>,
+        node: &'b Node,
+        pos: Pos,
+        out: &mut Vec<Stanza<'b>>,
+    ) -> Result<(), ConfigError> {
+        let mut items = Vec::new();
+        if self.json {
+            json_flatten(labels, node, pos, &mut items);
+        } else {
+            items.push((labels, node, pos));
+        }
+        const FORMS: &str =
+            "write audit \"<type>\" \"<path>\" { ... } or give type = \"...\" and path = \"...\"";
+        for (labels, node, pos) in items {
+            let Value::Object(body) = &node.value else {
+                return Err(self.invalid(node.pos, format!("audit must be a block: {FORMS}")));
+            };
+            let typ = self.audit_string(body, "type")?;
+            let path = self.audit_string(body, "path")?;
+            let from_labels = |i: usize| (labels.len() == 2).then(|| labels[i].clone());
+            let Some(typ) = typ.or_else(|| from_labels(0)) else {
+                return Err(self.invalid(pos, format!("audit type must be specified: {FORMS}")));
+            };
+            let Some(path) = path.or_else(|| from_labels(1)) else {
+                return Err(self.invalid(pos, format!("audit path must be specified: {FORMS}")));
+            };
+            // `local` is a plain bool in OpenBao's AuditDevice: HCL1 decodes it strictly.
+            if let Some(local) = attribute(body, "local") {
+                if !matches!(local.value.value, Value::Bool(_)) {
+                    return Err(self.invalid(
+                        local.value.pos,
+                        "invalid value for local in audit: OpenBao accepts only true or false here (unquoted)",
+                    ));
+                }
+            }
+            out.push(Stanza {
+                kind: "audit".to_string(),
+                labels: vec![typ, path],
+                body,
+                pos,
+            });
+        }
+        Ok(())
+    }
+
+    /// A string attribute of an audit block as HCL1 decodes it into a Go string (a number
+    /// becomes its text); `None` when absent or empty.
+    fn audit_string(&self, body: &Body, key: &str) -> Result<Option<String>, ConfigError> {
+        let Some(item) = attribute(body, key) else {
+            return Ok(None);
+        };
+        let text = match &item.value.value {
+            Value::String(s) => s.clone(),
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => f.to_string(),
+            Value::Null => String::new(),
+            _ => {
+                return Err(self.invalid(
+                    item.value.pos,
+                    format!("invalid value for {key} in audit: expected a string"),
+                ))
+            }
+        };
+        Ok(Some(text).filter(|t| !t.is_empty()))
     }
 
     fn decode_stanza(&mut self, kind: &str, stanza: &Stanza<'_>) -> Result<Json, ConfigError> {
@@ -854,6 +936,49 @@ impl<'f> Decoder<'f> {
         } else {
             json
         }
+    }
+}
+
+/// The last attribute `key` of a body, matched case-insensitively as HCL1's decoder matches
+/// struct fields.
+fn attribute<'b>(body: &'b Body, key: &str) -> Option<&'b Item> {
+    body.items
+        .iter()
+        .rev()
+        .find(|item| item.keys.len() == 1 && item.keys[0].name.eq_ignore_ascii_case(key))
+}
+
+/// HCL1's JSON flattening (`json/parser/flatten.go`): an object whose members are all objects
+/// becomes one item per member with the member's key as one more label, and a list of objects
+/// becomes one item per element; anything else (an empty object, a scalar member) stops it.
+fn json_flatten<'b>(
+    labels: Vec<String>,
+    node: &'b Node,
+    pos: Pos,
+    out: &mut Vec<(Vec<String>, &'b Node, Pos)>,
+) {
+    match &node.value {
+        Value::Object(body)
+            if !body.items.is_empty()
+                && body
+                    .items
+                    .iter()
+                    .all(|i| matches!(i.value.value, Value::Object(_))) =>
+        {
+            for item in &body.items {
+                let mut more = labels.clone();
+                more.extend(item.keys.iter().map(|k| k.name.clone()));
+                json_flatten(more, &item.value, item.pos, out);
+            }
+        }
+        Value::List(elems)
+            if !elems.is_empty() && elems.iter().all(|e| matches!(e.value, Value::Object(_))) =>
+        {
+            for elem in elems {
+                json_flatten(labels.clone(), elem, elem.pos, out);
+            }
+        }
+        _ => out.push((labels, node, pos)),
     }
 }
 

@@ -193,3 +193,92 @@ fn corpus_semantics_match_vault() {
         .iter()
         .any(|d| d["key"] == "address"));
 }
+
+/// Runs `bao operator validate-config` on one file: does OpenBao accept it?
+fn bao_accepts(bao: &std::path::Path, path: &std::path::Path) -> (bool, String) {
+    let out = std::process::Command::new(bao)
+        .arg("operator")
+        .arg("validate-config")
+        .arg(format!("-config={}", path.display()))
+        .output()
+        .expect("run bao operator validate-config");
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    // validate-config exits non-zero on mere warnings; a rejection prints "failure".
+    (!text.contains("failure"), text)
+}
+
+/// Audit blocks in every form OpenBao's `parseAuditDevices` reads, each judged by the real
+/// `bao operator validate-config`: where it accepts, vaultsec decodes the same type and path;
+/// where it refuses, vaultsec gives an input error at a line and column.
+#[test]
+fn audit_blocks_are_read_as_openbao_reads_them() {
+    let bao = bao();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let hcl = |audit: &str| format!("storage \"inmem\" {{}}\n{audit}\n");
+    let json = |audit: &str| format!("{{\"storage\": {{\"inmem\": {{}}}}, \"audit\": {audit}}}\n");
+    // (name, config, the (type, path) OpenBao reads, or None when it refuses the file)
+    let cases: Vec<(&str, String, Option<(&str, &str)>)> = vec![
+        ("one-label-with-attributes.hcl", hcl("audit \"file\" {\n  type = \"file\"\n  path = \"file/\"\n  options = { file_path = \"/var/log/a.log\" }\n}"), Some(("file", "file/"))),
+        ("unlabelled.hcl", hcl("audit {\n  type = \"file\"\n  path = \"audit-log/\"\n}"), Some(("file", "audit-log/"))),
+        ("two-labels.hcl", hcl("audit \"file\" \"file/\" {}"), Some(("file", "file/"))),
+        ("attribute-wins-over-label.hcl", hcl("audit \"file\" \"file/\" {\n  type = \"syslog\"\n}"), Some(("syslog", "file/"))),
+        ("three-labels-with-attributes.hcl", hcl("audit \"a\" \"b\" \"c\" {\n  type = \"file\"\n  path = \"x/\"\n}"), Some(("file", "x/"))),
+        ("attribute-case.hcl", hcl("audit {\n  TYPE = \"file\"\n  Path = \"x/\"\n}"), Some(("file", "x/"))),
+        ("one-label-no-path.hcl", hcl("audit \"file\" {\n  type = \"file\"\n}"), None),
+        ("one-label-no-type.hcl", hcl("audit \"file\" {\n  path = \"file/\"\n}"), None),
+        ("one-label-empty.hcl", hcl("audit \"file\" {}"), None),
+        ("unlabelled-empty.hcl", hcl("audit {}"), None),
+        ("three-labels.hcl", hcl("audit \"a\" \"b\" \"c\" {}"), None),
+        ("nested-block.hcl", hcl("audit \"file\" {\n  file \"x/\" {}\n}"), None),
+        ("hcl-list.hcl", hcl("audit = [{ type = \"file\", path = \"x/\" }]"), None),
+        ("local-number.hcl", hcl("audit \"file\" \"p/\" {\n  local = 1\n}"), None),
+        ("json-list.json", json("[{\"type\": \"file\", \"path\": \"x/\", \"options\": {\"file_path\": \"/tmp/a\"}}]"), Some(("file", "x/"))),
+        ("json-one-level.json", json("{\"file\": {\"type\": \"file\", \"path\": \"x/\"}}"), Some(("file", "x/"))),
+        ("json-unlabelled.json", json("{\"type\": \"file\", \"path\": \"x/\"}"), Some(("file", "x/"))),
+        ("json-list-of-labelled.json", json("[{\"file\": {\"path\": \"x/\", \"type\": \"file\"}}]"), Some(("file", "x/"))),
+        ("json-one-level-no-type.json", json("{\"file\": {\"path\": \"x/\"}}"), None),
+        ("json-flattened-too-deep.json", json("{\"file\": {\"x/\": {\"options\": {\"file_path\": \"/tmp/a\"}}}}"), None),
+        ("json-empty-list.json", json("[]"), None),
+        ("json-empty-object.json", json("{}"), None),
+    ];
+    for (name, text, want) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &text).expect("write config");
+        let (accepts, said) = bao_accepts(&bao, &path);
+        assert_eq!(
+            accepts,
+            want.is_some(),
+            "{name}: the table says OpenBao {} it; bao said: {said}",
+            if want.is_some() { "accepts" } else { "refuses" }
+        );
+        match (load(&path), want) {
+            (Ok(facts), Some((typ, audit_path))) => {
+                let audits = facts.doc["audits"].as_array().expect("audits").clone();
+                assert_eq!(audits.len(), 1, "{name}: {audits:?}");
+                assert_eq!(
+                    (audits[0]["type"].as_str(), audits[0]["path"].as_str()),
+                    (Some(typ), Some(audit_path)),
+                    "{name}"
+                );
+            }
+            (Err(e), None) => {
+                let msg = e.to_string();
+                let rest = msg
+                    .strip_prefix(&format!("{}:", path.display()))
+                    .unwrap_or_else(|| panic!("{name}: {msg}"));
+                let mut parts = rest.splitn(3, ':');
+                assert!(
+                    parts.next().is_some_and(|l| l.parse::<u32>().is_ok())
+                        && parts.next().is_some_and(|c| c.parse::<u32>().is_ok()),
+                    "{name}: no line and column in {msg}"
+                );
+            }
+            (Ok(facts), None) => panic!(
+                "{name}: OpenBao refuses it but vaultsec accepted it: {}",
+                facts.doc["audits"]
+            ),
+            (Err(e), Some(_)) => panic!("{name}: OpenBao accepts it but vaultsec says: {e}"),
+        }
+    }
+}
