@@ -108,6 +108,57 @@ const TOP_BOOLS: &[&str] = &[
     "imprecise_lease_role_tracking",
 ];
 
+/// Top-level keys only OpenBao reads (Vault ignores them with a warning): a config that sets
+/// one is for OpenBao.
+pub const OPENBAO_ONLY_KEYS: &[&str] = &[
+    "plugin_download_behavior",
+    "plugin_download_max_size",
+    "plugin_auto_download",
+    "plugin_auto_register",
+    "unsafe_cross_namespace_identity",
+    "unsafe_relative_paths",
+    "allow_unauthenticated_workflows",
+    "disable_standby_reads",
+];
+
+/// Stanzas only OpenBao reads: declarative audit devices and self-initialization.
+pub const OPENBAO_ONLY_STANZAS: &[&str] = &["audit", "initialize"];
+
+/// Top-level keys only Vault reads (OpenBao ignores them with a warning): a config that sets
+/// one is for Vault. (`disable_mlock` is not one: OpenBao configs carry it too.)
+pub const VAULT_ONLY_KEYS: &[&str] = &[
+    "license_path",
+    "administrative_namespace_path",
+    "enable_post_unseal_trace",
+    "post_unseal_trace_directory",
+    "enable_multiseal",
+    "experiments",
+    "plugin_tmpdir",
+    "remove_irrevocable_lease_after",
+    "disable_cached_hostnames",
+    "disable_idle_connections",
+];
+
+/// Directories of OpenBao's packages: a path under one of them shows an OpenBao config.
+const OPENBAO_DIRS: &[&str] = &[
+    "/etc/openbao",
+    "/opt/openbao",
+    "/var/lib/openbao",
+    "/var/log/openbao",
+];
+
+/// Top-level keys OpenBao declares as plain Go `bool`s, which HCL1 decodes strictly: only an
+/// unquoted `true`/`false`; `1` or `"true"` and OpenBao refuses to start ("unknown type").
+/// Vault reads the first two weakly and ignores the others (it does not know them).
+pub const OPENBAO_STRICT_BOOLS: &[&str] = &[
+    "unsafe_allow_api_audit_creation",
+    "allow_audit_log_prefixing",
+    "unsafe_cross_namespace_identity",
+    "unsafe_relative_paths",
+    "allow_unauthenticated_workflows",
+    "disable_standby_reads",
+];
+
 /// Top-level durations (`parseutil.ParseDurationSecond`) and how they merge (max).
 const TOP_DURATIONS: &[&str] = &[
     "default_lease_ttl",
@@ -242,6 +293,10 @@ struct FileConfig {
     duplicates: Vec<Json>,
     secrets: Vec<Json>,
     secret_values: Vec<String>,
+    /// What in this file tells the product (`{product, evidence, file, line, column}`).
+    product_hints: Vec<Json>,
+    /// Settings one product refuses at start-up (`{product, key, qualified, value, reason, ...}`).
+    product_incompatible: Vec<Json>,
 }
 
 impl FileConfig {
@@ -418,6 +473,7 @@ impl<'f> Decoder<'f> {
             let fact = self.decode_stanza(kind, stanza)?;
             self.out.stanzas.push((kind.to_string(), fact));
         }
+        self.product_facts(&stanzas);
         Ok(self.out)
     }
 
@@ -469,6 +525,81 @@ impl<'f> Decoder<'f> {
                 Ok(())
             }
             _ => Err(self.invalid(node.pos, format!("{kind} must be a block"))),
+        }
+    }
+
+    /// What this file shows about its product, and the settings OpenBao refuses at start-up.
+    /// OpenBao parses each file on its own, so a refused setting is judged per file.
+    fn product_facts(&mut self, stanzas: &[Stanza<'_>]) {
+        let mut hints = Vec::new();
+        let mut refusals = Vec::new();
+        for (key, raw, at, decoded) in &self.out.top {
+            let pos = pos_of(at);
+            if OPENBAO_ONLY_KEYS.contains(&key.as_str()) {
+                hints.push(("openbao", format!("{key} (a key only OpenBao reads)"), pos));
+            }
+            if VAULT_ONLY_KEYS.contains(&key.as_str()) {
+                hints.push(("vault", format!("{key} (a key only Vault reads)"), pos));
+            }
+            // configutil.ParseConfig: a disable_mlock that parses as false is refused; true
+            // is accepted (and ignored with a warning); JSON null is as if absent.
+            if key == "disable_mlock" && !raw.is_null() && decoded == &json!(false) {
+                refusals.push((
+                    key,
+                    raw,
+                    pos,
+                    "OpenBao has dropped mlock and refuses disable_mlock = false; remove the line, and disable or encrypt swap instead".to_string(),
+                ));
+            }
+            if OPENBAO_STRICT_BOOLS.contains(&key.as_str()) && !raw.is_boolean() {
+                refusals.push((
+                    key,
+                    raw,
+                    pos,
+                    format!("OpenBao reads {key} as a plain bool (\"unknown type\" for anything else); write {key} = true or false, unquoted"),
+                ));
+            }
+        }
+        for stanza in stanzas {
+            if OPENBAO_ONLY_STANZAS.contains(&stanza.kind.as_str()) {
+                let what = format!("an {} block (only OpenBao reads it)", stanza.kind);
+                hints.push(("openbao", what, stanza.pos));
+            }
+        }
+        let in_openbao_dir = self.out.keys.iter().find(|k| {
+            k["value"].as_str().is_some_and(|v| {
+                OPENBAO_DIRS
+                    .iter()
+                    .any(|d| v == *d || v.strip_prefix(d).is_some_and(|r| r.starts_with('/')))
+            })
+        });
+        if let Some(k) = in_openbao_dir {
+            let pos = Pos {
+                line: k["line"].as_u64().unwrap_or(1) as u32,
+                column: k["column"].as_u64().unwrap_or(1) as u32,
+                offset: 0,
+            };
+            let what = format!(
+                "{} = {} (a directory of OpenBao's packages)",
+                k["qualified"].as_str().unwrap_or(""),
+                k["value"]
+            );
+            hints.push(("openbao", what, pos));
+        }
+        for (product, evidence, pos) in hints {
+            let mut hint = self.loc(pos);
+            hint["product"] = json!(product);
+            hint["evidence"] = json!(evidence);
+            self.out.product_hints.push(hint);
+        }
+        for (key, raw, pos, reason) in refusals {
+            let mut fact = self.loc(pos);
+            fact["product"] = json!("openbao");
+            fact["key"] = json!(key);
+            fact["qualified"] = json!(key);
+            fact["value"] = raw.clone();
+            fact["reason"] = json!(reason);
+            self.out.product_incompatible.push(fact);
         }
     }
 
@@ -1294,6 +1425,8 @@ fn merge(files: Vec<FileConfig>) -> ConfigFacts {
     let mut secrets = Vec::new();
     let mut secret_values = Vec::new();
     let mut file_names = Vec::new();
+    let mut product_hints = Vec::new();
+    let mut product_incompatible = Vec::new();
 
     for file in files {
         file_names.push(json!(file.file));
@@ -1344,6 +1477,8 @@ fn merge(files: Vec<FileConfig>) -> ConfigFacts {
         duplicates.extend(file.duplicates);
         secrets.extend(file.secrets);
         secret_values.extend(file.secret_values);
+        product_hints.extend(file.product_hints);
+        product_incompatible.extend(file.product_incompatible);
     }
 
     // Scalars set in several files to different values: Vault's merge order is the
@@ -1456,6 +1591,11 @@ fn merge(files: Vec<FileConfig>) -> ConfigFacts {
     doc.insert("duplicates".into(), Json::Array(duplicates));
     doc.insert("secrets".into(), Json::Array(secrets));
     doc.insert("merge_conflicts".into(), Json::Array(conflicts));
+    doc.insert("product_hints".into(), Json::Array(product_hints));
+    doc.insert(
+        "product_incompatible".into(),
+        Json::Array(product_incompatible),
+    );
     doc.insert("files".into(), Json::Array(file_names));
     let mut ordered = Map::new();
     ordered.insert("files".into(), doc.remove("files").unwrap_or(Json::Null));
