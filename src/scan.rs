@@ -743,3 +743,41 @@ pub fn scrub(text: String, secrets: &[String]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod product_tests {
+    use super::*;
+
+    fn hint(product: &str, line: u32) -> Json {
+        json!({"product": product, "evidence": "x", "file": "v.hcl", "line": line, "column": 1})
+    }
+
+    #[test]
+    fn the_flag_wins_then_the_server_then_an_unambiguous_config() {
+        let api = json!({"name": "vault", "detected_from": "the API"});
+        let bao_hints = json!([hint("openbao", 3)]);
+        let decided = decide_product(Some(Product::Openbao), api.clone(), &bao_hints);
+        assert_eq!(
+            decided,
+            json!({"name": "openbao", "detected_from": "--product"})
+        );
+        assert_eq!(decide_product(None, api.clone(), &bao_hints), api);
+        let from_config = decide_product(None, Json::Null, &bao_hints);
+        assert_eq!(from_config["name"], "openbao");
+        assert!(from_config["detected_from"]
+            .as_str()
+            .unwrap()
+            .contains("v.hcl:3"));
+        let both = json!([hint("openbao", 3), hint("vault", 5)]);
+        let mixed = decide_product(None, Json::Null, &both);
+        assert_eq!(mixed["name"], "unknown");
+        assert!(mixed["detected_from"]
+            .as_str()
+            .unwrap()
+            .contains("--product"));
+        assert_eq!(
+            decide_product(None, Json::Null, &Json::Null)["name"],
+            "unknown"
+        );
+    }
+}

@@ -1690,6 +1690,96 @@ mod tests {
         assert!(!is_config_file_name("notes.txt"));
     }
 
+    fn facts_of(name: &str, src: &str) -> Json {
+        load_str(name, src).unwrap_or_else(|e| panic!("{e}")).doc
+    }
+
+    #[test]
+    fn openbao_refusals_are_facts_at_their_line() {
+        let doc = facts_of(
+            "a.hcl",
+            "storage \"raft\" {}\ndisable_mlock = false\nallow_audit_log_prefixing = 1\nunsafe_relative_paths = \"true\"\n",
+        );
+        let refused: Vec<(&str, u64)> = doc["product_incompatible"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["key"].as_str().unwrap(), f["line"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(
+            refused,
+            [
+                ("disable_mlock", 2),
+                ("allow_audit_log_prefixing", 3),
+                ("unsafe_relative_paths", 4)
+            ]
+        );
+        // What OpenBao accepts: disable_mlock = true (ignored with a warning), JSON null (as
+        // if absent), unquoted bools.
+        for ok in [
+            "disable_mlock = true\nallow_audit_log_prefixing = true\n",
+            "{\"disable_mlock\": null, \"unsafe_allow_api_audit_creation\": false}",
+        ] {
+            let doc = facts_of("ok.hcl", ok);
+            assert_eq!(doc["product_incompatible"], json!([]), "{ok}");
+        }
+    }
+
+    #[test]
+    fn the_config_tells_its_product_only_by_what_one_product_reads() {
+        let hint = |src: &str| -> Vec<String> {
+            facts_of("h.hcl", src)["product_hints"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["product"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(hint("plugin_download_behavior = \"fail\"\n"), ["openbao"]);
+        assert_eq!(hint("audit \"file\" \"file/\" {}\n"), ["openbao"]);
+        assert_eq!(
+            hint("listener \"tcp\" {\n  tls_cert_file = \"/etc/openbao/tls.crt\"\n}\n"),
+            ["openbao"]
+        );
+        assert_eq!(
+            hint("license_path = \"/etc/vault.d/vault.hclic\"\n"),
+            ["vault"]
+        );
+        // Both products read these, or a path merely mentions the name.
+        assert!(hint(
+            "disable_mlock = true\nui = true\nstorage \"raft\" { path = \"/etc/openbaox\" }\n"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn product_only_keys_agree_with_the_rules_data() {
+        let rules = crate::rules::RuleSet::builtin().expect("built-in rules load");
+        let only = &rules.data["config_keys_only"];
+        let listed = |product: &str| -> Vec<String> {
+            let hcl::Value::Object(by_product) = only else {
+                panic!("config_keys_only is a map")
+            };
+            let hcl::Value::Object(paths) = &by_product[product] else {
+                panic!("{product}")
+            };
+            let hcl::Value::Array(top) = &paths["top"] else {
+                panic!("{product}.top")
+            };
+            top.iter()
+                .map(|v| v.as_str().unwrap().to_string())
+                .collect()
+        };
+        let openbao = listed("openbao");
+        for key in OPENBAO_ONLY_KEYS.iter().chain(OPENBAO_ONLY_STANZAS) {
+            assert!(openbao.contains(&key.to_string()), "{key}");
+        }
+        let vault = listed("vault");
+        for key in VAULT_ONLY_KEYS {
+            assert!(vault.contains(&key.to_string()), "{key}");
+        }
+    }
+
     /// Seeds for mutation: every fixture config, and the shared corpus when it is present.
     fn seeds() -> &'static [Vec<u8>] {
         static SEEDS: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();

@@ -438,3 +438,72 @@ fn a_byte_order_mark_is_refused_as_vault_refuses_it() {
             "vault.hcl:1:1: the file starts with a UTF-8 byte-order mark",
         ));
 }
+
+/// `--product` says which product the config is for: it wins over what the config shows, it
+/// decides config.product-incompatible, and anything but vault or openbao is a usage error.
+#[test]
+fn product_flag_decides_what_the_config_is_judged_as() {
+    let fixture = "fixtures/config/config.product-incompatible/fail.hcl";
+    let run = |product: Option<&str>| {
+        let mut cmd = scan_ci();
+        cmd.args(["-c", fixture, "--select", "config.product-incompatible"]);
+        cmd.args(["--format", "json"]);
+        if let Some(p) = product {
+            cmd.args(["--product", p]);
+        }
+        let out = cmd.output().expect("run vaultsec");
+        let report: serde_json::Value =
+            serde_json::from_slice(&out.stdout).expect("a JSON report");
+        let statuses: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["status"].as_str().unwrap().to_string())
+            .collect();
+        (out.status.code(), statuses)
+    };
+    // The config's /var/lib/openbao and /etc/openbao paths tell OpenBao.
+    assert_eq!(run(None), (Some(1), vec!["fail".into(), "fail".into()]));
+    assert_eq!(
+        run(Some("openbao")),
+        (Some(1), vec!["fail".into(), "fail".into()])
+    );
+    assert_eq!(
+        run(Some("vault")),
+        (Some(0), vec!["pass".into(), "pass".into()])
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("vault.hcl");
+    fs::write(&plain, "disable_mlock = false\nstorage \"raft\" {}\n").unwrap();
+    let skipped = scan_ci()
+        .args(["--select", "config.product-incompatible", "-c"])
+        .arg(&plain)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&skipped);
+    assert!(text.contains("--product"), "{text}");
+
+    let facts = vaultsec()
+        .args(["facts", "--no-host", "--no-api", "--product", "openbao", "-c"])
+        .arg(&plain)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let facts: serde_json::Value = serde_json::from_slice(&facts).expect("facts JSON");
+    assert_eq!(
+        facts["scan"]["product"],
+        serde_json::json!({"name": "openbao", "detected_from": "--product"})
+    );
+
+    scan_ci()
+        .args(["-c", fixture, "--product", "hashicorp"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--product"));
+}
