@@ -125,7 +125,8 @@ data {
         "disable_mlock", "license_path", "plugin_tmpdir", "administrative_namespace_path",
         "experiments", "enable_post_unseal_trace", "post_unseal_trace_directory",
         "enable_multiseal", "disable_idle_connections", "disable_cached_hostnames",
-        "max_request_duration", "remove_irrevocable_lease_after", "pprof",
+        "max_request_duration", "remove_irrevocable_lease_after", "pprof", "sentinel",
+        "reporting", "replication",
       ]
       "storage.raft" = [
         "raft_wal", "raft_log_verifier_enabled", "raft_log_verification_interval",

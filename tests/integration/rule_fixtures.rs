@@ -106,7 +106,11 @@ fn mlock_rule_does_not_call_mlock_on_for_a_config_openbao_refuses() {
     );
     assert_eq!(openbao.len(), 1);
     assert_eq!(openbao[0].status, Status::Skip, "{:?}", openbao[0].message);
-    assert!(openbao[0].message.contains("openbao"), "{}", openbao[0].message);
+    assert!(
+        openbao[0].message.contains("openbao"),
+        "{}",
+        openbao[0].message
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let unknown = dir.path().join("vault.hcl");
