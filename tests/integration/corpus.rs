@@ -221,8 +221,9 @@ fn audit_blocks_are_read_as_openbao_reads_them() {
     let dir = tempfile::tempdir().expect("temp dir");
     let hcl = |audit: &str| format!("storage \"inmem\" {{}}\n{audit}\n");
     let json = |audit: &str| format!("{{\"storage\": {{\"inmem\": {{}}}}, \"audit\": {audit}}}\n");
-    // (name, config, the (type, path) OpenBao reads, or None when it refuses the file)
-    let cases: Vec<(&str, String, Option<(&str, &str)>)> = vec![
+    // The (type, path) OpenBao reads, or None when it refuses the file.
+    type Expected = Option<(&'static str, &'static str)>;
+    let cases: Vec<(&str, String, Expected)> = vec![
         ("one-label-with-attributes.hcl", hcl("audit \"file\" {\n  type = \"file\"\n  path = \"file/\"\n  options = { file_path = \"/var/log/a.log\" }\n}"), Some(("file", "file/"))),
         ("unlabelled.hcl", hcl("audit {\n  type = \"file\"\n  path = \"audit-log/\"\n}"), Some(("file", "audit-log/"))),
         ("two-labels.hcl", hcl("audit \"file\" \"file/\" {}"), Some(("file", "file/"))),
