@@ -1,6 +1,8 @@
 # Server configuration (source: config).
 # Facts: config.<top-level key> decoded with Vault's defaults, config.storage, config.seals[],
-# config.keys[], config.duplicates[], config.secrets[], config.merge_conflicts[].
+# config.keys[], config.duplicates[], config.secrets[], config.merge_conflicts[],
+# config.product_hints[], config.product_incompatible[]; scan.product = {name, detected_from}
+# with name vault, openbao or unknown.
 
 rule "storage.inmem" {
   title     = "Storage is persistent"
