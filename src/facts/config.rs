@@ -691,7 +691,7 @@ impl<'f> Decoder<'f> {
         fact.insert("loc".into(), loc);
         match kind {
             "listener" => self.decode_listener(&type_label, stanza.pos, &walked, &mut fact)?,
-            "storage" | "ha_storage" => self.decode_storage(&type_label, &walked, &mut fact),
+            "storage" | "ha_storage" => self.decode_storage(&type_label, &walked, &mut fact)?,
             "seal" | "kms" | "hsm" | "entropy" => {
                 fact.insert("type".into(), json!(type_label));
                 let disabled = match walked.raw.get("disabled") {
@@ -845,7 +845,47 @@ impl<'f> Decoder<'f> {
         Ok(())
     }
 
-    fn decode_storage(&mut self, type_label: &str, w: &Walked, fact: &mut Map<String, Json>) {
+    fn decode_storage(
+        &mut self,
+        type_label: &str,
+        w: &Walked,
+        fact: &mut Map<String, Json>,
+    ) -> Result<(), ConfigError> {
+        // ParseStorage takes disable_clustering out of the backend's map with Go's
+        // strconv.ParseBool on the value's text: "yes" (or 2) stops the server.
+        if let Some(value) = w.raw.get("disable_clustering") {
+            let text = match value {
+                Json::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            if !matches!(
+                text.as_str(),
+                "1" | "t"
+                    | "T"
+                    | "TRUE"
+                    | "true"
+                    | "True"
+                    | "0"
+                    | "f"
+                    | "F"
+                    | "FALSE"
+                    | "false"
+                    | "False"
+            ) {
+                let pos = w.at.get("disable_clustering").map(pos_of).unwrap_or(Pos {
+                    line: 1,
+                    column: 1,
+                    offset: 0,
+                });
+                return Err(self.invalid(
+                    pos,
+                    format!(
+                        "invalid value for disable_clustering in storage {type_label:?}: cannot parse {:?} as bool (use true or false)",
+                        truncate(&text, 16)
+                    ),
+                ));
+            }
+        }
         fact.insert("type".into(), json!(type_label));
         for key in ["path", "node_id", "address", "scheme"] {
             let v = w.raw.get(key).and_then(Json::as_str).map(str::to_string);
@@ -863,6 +903,7 @@ impl<'f> Decoder<'f> {
             }
         }
         fact.insert("retry_join".into(), Json::Array(joins));
+        Ok(())
     }
 
     fn decode_top(&self, key: &str, raw: &Json, pos: Pos) -> Result<Json, ConfigError> {

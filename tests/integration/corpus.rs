@@ -436,3 +436,40 @@ fn more_corpus_configs_agree_with_openbao_on_every_file() {
         "the 12 others OpenBao refuses are input errors"
     );
 }
+
+/// A storage block's disable_clustering goes through Go's strconv.ParseBool on its text (not
+/// the weak decoding of top-level bools): vaultsec refuses exactly what `bao` refuses.
+#[test]
+fn storage_disable_clustering_is_parsed_as_openbao_parses_it() {
+    let bao = bao();
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (value, accepted) in [
+        ("\"yes\"", false),
+        ("2", false),
+        ("1.5", false),
+        ("\"\"", false),
+        ("1", true),
+        ("\"T\"", true),
+        ("true", true),
+        ("\"false\"", true),
+    ] {
+        let path = dir.path().join("storage.hcl");
+        std::fs::write(
+            &path,
+            format!("storage \"raft\" {{\n  path = \"/srv/raft\"\n  node_id = \"a\"\n  disable_clustering = {value}\n}}\n"),
+        )
+        .expect("write config");
+        let (accepts, said) = bao_accepts(&bao, &path);
+        assert_eq!(
+            accepts, accepted,
+            "disable_clustering = {value}: bao said {said}"
+        );
+        match load(&path) {
+            Ok(_) => assert!(accepted, "disable_clustering = {value}: OpenBao refuses it"),
+            Err(e) => {
+                assert!(!accepted, "disable_clustering = {value}: {e}");
+                assert!(e.to_string().contains(":4:3: "), "{e}");
+            }
+        }
+    }
+}
