@@ -574,11 +574,7 @@ impl<'f> Decoder<'f> {
             })
         });
         if let Some(k) = in_openbao_dir {
-            let pos = Pos {
-                line: k["line"].as_u64().unwrap_or(1) as u32,
-                column: k["column"].as_u64().unwrap_or(1) as u32,
-                offset: 0,
-            };
+            let pos = pos_of(k);
             let what = format!(
                 "{} = {} (a directory of OpenBao's packages)",
                 k["qualified"].as_str().unwrap_or(""),
@@ -856,6 +852,13 @@ impl<'f> Decoder<'f> {
         if let Some(value) = w.raw.get("disable_clustering") {
             let text = match value {
                 Json::String(s) => s.clone(),
+                // Go's json.Marshal writes a whole float64 without a fraction (1.0 is "1").
+                Json::Number(n) => match n.as_f64() {
+                    Some(f) if !n.is_i64() && f.fract() == 0.0 && f.abs() < 1e15 => {
+                        (f as i64).to_string()
+                    }
+                    _ => n.to_string(),
+                },
                 other => other.to_string(),
             };
             if !matches!(

@@ -449,6 +449,7 @@ fn storage_disable_clustering_is_parsed_as_openbao_parses_it() {
         ("1.5", false),
         ("\"\"", false),
         ("1", true),
+        ("1.0", true),
         ("\"T\"", true),
         ("true", true),
         ("\"false\"", true),
