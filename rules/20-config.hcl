@@ -1,6 +1,8 @@
 # Server configuration (source: config).
 # Facts: config.<top-level key> decoded with Vault's defaults, config.storage, config.seals[],
-# config.keys[], config.duplicates[], config.secrets[], config.merge_conflicts[].
+# config.keys[], config.duplicates[], config.secrets[], config.merge_conflicts[],
+# config.product_hints[], config.product_incompatible[]; scan.product = {name, detected_from}
+# with name vault, openbao or unknown.
 
 rule "storage.inmem" {
   title     = "Storage is persistent"
@@ -109,7 +111,7 @@ rule "memory.mlock-disabled" {
   skip_if   = config.disable_mlock && config.storage == null ? "no storage block in the configuration to judge disable_mlock by" : null
   condition = config.disable_mlock ? config.storage.type == "raft" : true
   message   = "disable_mlock = true with ${config.storage.type} storage: secrets in memory can be swapped to disk"
-  pass_message = config.disable_mlock ? "mlock disabled with integrated storage, as HashiCorp recommends (keep swap off)" : "mlock is on"
+  pass_message = config.disable_mlock ? "mlock disabled with integrated storage, as HashiCorp recommends (keep swap off)" : (scan.product.name != "unknown" ? "mlock is on" : (lookup(config.raw, "disable_mlock", null) != null ? "mlock is on if this is Vault; OpenBao would refuse to start with disable_mlock = false (see config.product-incompatible; say which with --product)" : "mlock is on if this is Vault (the product is unknown; OpenBao has no mlock)"))
   location  = lookup(config.at, "disable_mlock", null)
   evidence  = { disable_mlock = config.disable_mlock, storage = config.storage == null ? null : config.storage.type }
   rationale = "mlock keeps Vault's memory out of swap. With integrated storage HashiCorp recommends disabling it (raft's memory-mapped files do not mix with mlock) and turning swap off instead; with other backends it should stay on. OpenBao removed mlock altogether."
@@ -117,6 +119,30 @@ rule "memory.mlock-disabled" {
   references = [
     "https://developer.hashicorp.com/vault/docs/configuration#disable_mlock",
     "https://developer.hashicorp.com/vault/docs/concepts/production-hardening#disable-swap",
+  ]
+}
+
+rule "config.product-incompatible" {
+  title     = "The config holds nothing its product refuses at start-up"
+  severity  = "critical"
+  profile   = "baseline"
+  sources   = ["config"]
+  # Settings one product refuses and the other accepts, judged per file as the server parses it.
+  for_each  = config.product_incompatible
+  subject   = each.value.qualified
+  skip_if   = scan.product.name == "unknown" ? "${each.value.qualified} = ${jsonencode(each.value.value)}: OpenBao would refuse to start, Vault accepts it, and the product is unknown (${scan.product.detected_from}); say which with --product vault or --product openbao" : null
+  condition = scan.product.name != each.value.product
+  message   = "${each.value.qualified} = ${jsonencode(each.value.value)}: OpenBao would refuse to start: ${each.value.reason}"
+  pass_message = "${each.value.qualified} = ${jsonencode(each.value.value)}: Vault accepts it (only OpenBao refuses it)"
+  location  = each.value
+  evidence  = { key = each.value.key, value = each.value.value, product = scan.product.name, detected_from = scan.product.detected_from }
+  when_none = "pass"
+  when_none_message = "nothing in the config that Vault or OpenBao refuses at start-up"
+  rationale = "Vault and OpenBao read the same file format but not the same settings. OpenBao dropped mlock and refuses disable_mlock = false, and decodes its own bool keys strictly (allow_audit_log_prefixing = 1 is refused), where Vault accepts both. A config carried over from Vault then stops the server at its next restart, which is an outage."
+  remediation = "On OpenBao remove disable_mlock (disable or encrypt swap instead) and write the bool keys as unquoted true or false. Check with bao operator validate-config before restarting."
+  references = [
+    "https://openbao.org/docs/install/#post-installation-hardening",
+    "https://openbao.org/docs/configuration/",
   ]
 }
 
@@ -222,18 +248,23 @@ rule "config.unknown-key" {
   severity  = "low"
   profile   = "production"
   sources   = ["config"]
-  # Blocks the schema does not list are not checked: the key itself is the default.
-  for_each  = [for k in config.keys : k if !contains(lookup(data.config_schema, k.path, [k.key]), k.key)]
+  # Blocks the schema does not list are not checked: the key itself is the default. A key only
+  # the other product reads is unknown too (both are known while the product is unknown); a
+  # setting the product refuses outright is config.product-incompatible's, not this rule's.
+  for_each  = [for k in config.keys : k if (!contains(lookup(data.config_schema, k.path, [k.key]), k.key) || contains(lookup(lookup(data.config_keys_only, scan.product.name == "openbao" ? "vault" : (scan.product.name == "vault" ? "openbao" : "neither"), {}), k.path, []), k.key)) && !anytrue([for x in config.product_incompatible : x.file == k.file && x.line == k.line && x.column == k.column])]
   subject   = each.value.qualified
   condition = false
-  message   = "unknown key ${each.value.qualified}${nearest(each.value.key, data.config_schema[each.value.path]) == null ? "" : " (did you mean ${nearest(each.value.key, data.config_schema[each.value.path])}?)"}: Vault ignores it with a warning"
+  message   = "${contains(lookup(data.config_schema, each.value.path, []), each.value.key) ? "${each.value.qualified} is read only by ${scan.product.name == "openbao" ? "Vault" : "OpenBao"}" : "unknown key ${each.value.qualified}${nearest(each.value.key, lookup(data.config_schema, each.value.path, [])) == null ? "" : " (did you mean ${nearest(each.value.key, lookup(data.config_schema, each.value.path, []))}?)"}"}: ${startswith(each.value.path, "storage.") || startswith(each.value.path, "ha_storage.") ? "the server hands storage keys to the ${split(".", each.value.path)[1]} backend, which ignores one it does not read, without a warning" : "${scan.product.name == "openbao" ? "OpenBao" : (scan.product.name == "vault" ? "Vault" : "Vault and OpenBao")} ignore${scan.product.name == "unknown" ? "" : "s"} it with a warning"}"
   location  = each.value
-  evidence  = { key = each.value.key, suggestion = nearest(each.value.key, data.config_schema[each.value.path]) }
+  evidence  = { key = each.value.key, suggestion = nearest(each.value.key, lookup(data.config_schema, each.value.path, [])), product = scan.product.name }
   when_none = "pass"
   when_none_message = "no unknown key"
-  rationale = "Vault only warns about unknown keys and starts anyway, so a misspelled tsl_cert_file or tls_disabel silently leaves the intended setting at its default."
-  remediation = "Fix the spelling, or remove the key."
-  references = ["https://developer.hashicorp.com/vault/docs/configuration"]
+  rationale = "Vault and OpenBao only warn about unknown keys and start anyway, and a storage backend ignores keys it does not read without even a warning, so a misspelled tsl_cert_file or tls_disabel silently leaves the intended setting at its default. A key only the other product reads is as good as misspelled."
+  remediation = "Fix the spelling, or remove the key (or, for a key of the other product, the setting it stood for)."
+  references = [
+    "https://developer.hashicorp.com/vault/docs/configuration",
+    "https://openbao.org/docs/configuration/",
+  ]
 }
 
 rule "config.duplicate-key" {

@@ -23,6 +23,7 @@ data {
       "enable_post_unseal_trace", "post_unseal_trace_directory", "disable_ssct_tokens",
       "enable_multiseal", "disable_idle_connections", "disable_cached_hostnames",
       "max_request_duration", "remove_irrevocable_lease_after", "pprof",
+      "plugin_download_behavior", "plugin_download_max_size", "disable_indexing",
     ]
     "listener.tcp" = [
       "address", "cluster_address", "tls_disable", "tls_cert_file", "tls_key_file",
@@ -58,19 +59,27 @@ data {
       "autopilot_update_interval", "autopilot_upgrade_version", "autopilot_redundancy_zone",
       "raft_wal", "raft_log_verifier_enabled", "raft_log_verification_interval",
       "max_mount_and_namespace_table_entry_size", "snapshot_delay", "disable_autopilot",
-      "non_voter", "ha_enabled",
+      "non_voter", "ha_enabled", "apply_delay",
+      # Every backend: the server takes these out before the backend sees the rest.
+      "redirect_addr", "advertise_addr", "cluster_addr", "disable_clustering",
     ]
     "storage.raft.retry_join" = [
       "leader_api_addr", "auto_join", "auto_join_scheme", "auto_join_port",
       "leader_tls_servername", "leader_ca_cert_file", "leader_client_cert_file",
       "leader_client_key_file", "leader_ca_cert", "leader_client_cert", "leader_client_key",
     ]
-    "storage.file" = ["path"]
+    "storage.file" = ["path", "redirect_addr", "advertise_addr", "cluster_addr", "disable_clustering"]
+    "storage.postgresql" = [
+      "connection_url", "table", "max_idle_connections", "max_parallel", "ha_enabled", "ha_table",
+      "skip_create_table", "max_connect_retries", "transaction_max_parallel",
+      "redirect_addr", "advertise_addr", "cluster_addr", "disable_clustering",
+    ]
     "storage.consul" = [
       "address", "check_timeout", "consistency_mode", "disable_registration", "max_parallel",
       "path", "scheme", "service", "service_tags", "service_address", "session_ttl",
       "lock_wait_time", "token", "tls_ca_file", "tls_cert_file", "tls_key_file",
       "tls_min_version", "tls_skip_verify", "redirect_addr", "cluster_addr",
+      "advertise_addr", "disable_clustering",
     ]
     telemetry = [
       "usage_gauge_period", "maximum_gauge_cardinality", "disable_hostname",
@@ -94,6 +103,37 @@ data {
       "tls_client_cert", "tls_client_key", "tls_server_name", "tls_skip_verify", "disabled",
       "name", "priority", "key_id_prefix",
     ]
+  }
+
+  # Keys of config_schema that only one product reads, per block path: on the other product
+  # config.unknown-key reports them. Top level: `bao operator validate-config` of OpenBao 2.7.2
+  # warns about each `vault` key; Vault does not read the `openbao` ones (OpenBao's
+  # internal/command/server/config.go, internal/physical/*). Keep the top-level `openbao` list
+  # in step with OPENBAO_ONLY_KEYS in src/facts/config.rs (a unit test checks it).
+  config_keys_only = {
+    openbao = {
+      top = [
+        "plugin_download_behavior", "plugin_download_max_size", "plugin_auto_download",
+        "plugin_auto_register", "unsafe_cross_namespace_identity", "unsafe_relative_paths",
+        "allow_unauthenticated_workflows", "disable_standby_reads", "audit", "initialize",
+      ]
+      "storage.raft"       = ["apply_delay"]
+      "storage.postgresql" = ["max_connect_retries", "transaction_max_parallel"]
+    }
+    vault = {
+      top = [
+        "disable_mlock", "license_path", "plugin_tmpdir", "administrative_namespace_path",
+        "experiments", "enable_post_unseal_trace", "post_unseal_trace_directory",
+        "enable_multiseal", "disable_idle_connections", "disable_cached_hostnames",
+        "max_request_duration", "remove_irrevocable_lease_after", "pprof", "sentinel",
+        "reporting", "replication",
+      ]
+      "storage.raft" = [
+        "raft_wal", "raft_log_verifier_enabled", "raft_log_verification_interval",
+        "max_mount_and_namespace_table_entry_size", "max_batch_entries", "max_batch_size",
+        "autopilot_redundancy_zone", "disable_autopilot", "non_voter", "ha_enabled",
+      ]
+    }
   }
 
   # "<path>.<key>" = what to do instead.

@@ -165,6 +165,10 @@ pub struct SourceArgs {
     /// else every namespace from the root).
     #[arg(long, value_name = "PATH")]
     pub namespace: Option<String>,
+    /// The product the config is for, vault or openbao (default: detected from the API, the
+    /// running server or unit, else the config; else unknown).
+    #[arg(long, value_name = "PRODUCT", value_parser = ["vault", "openbao"])]
+    pub product: Option<String>,
     /// Evaluate as if the scan ran at this time (RFC 3339); for reproducible tests.
     #[arg(long, hide = true, value_name = "TIME")]
     pub now: Option<String>,
@@ -457,6 +461,10 @@ fn source_options(
         no_host: args.no_host,
         no_api: args.no_api,
         api,
+        product: args.product.as_deref().map(|p| match p {
+            "openbao" => scan::Product::Openbao,
+            _ => scan::Product::Vault,
+        }),
         progress: false,
         now,
     })

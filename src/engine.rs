@@ -343,15 +343,24 @@ fn product_gate(rule: &Rule, facts: &Facts) -> Option<Outcome> {
     if rule.products.is_empty() {
         return None;
     }
-    let product = facts.doc["scan"]["product"]["name"]
+    let detected = facts.doc["scan"]["product"]["name"]
         .as_str()
-        .unwrap_or("vault");
+        .unwrap_or("unknown");
+    // An unknown product is taken to be Vault for these rules (checks.md); the rules that
+    // must not guess (config.product-incompatible) read scan.product themselves.
+    let product = if detected == "unknown" {
+        "vault"
+    } else {
+        detected
+    };
     if rule.products.iter().any(|p| p == product) {
         return None;
     }
-    let how = facts.doc["scan"]["product"]["detected_from"]
-        .as_str()
-        .unwrap_or("assumed");
+    let how = match facts.doc["scan"]["product"]["detected_from"].as_str() {
+        Some(how) if detected != "unknown" => how.to_string(),
+        Some(how) => format!("assumed: {how}"),
+        None => "assumed".to_string(),
+    };
     Some(Outcome::plain(
         Status::Skip,
         format!(

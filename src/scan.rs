@@ -4,6 +4,7 @@
 use crate::engine::{self, Settings};
 use crate::facts::api::{self as api_source, ApiOptions, ProbeState};
 use crate::facts::config::{self, ConfigPath};
+pub use crate::facts::host::common::Product;
 use crate::facts::live_tls;
 use crate::facts::{Facts, SourceState};
 use crate::model::{Finding, Source};
@@ -25,6 +26,8 @@ pub struct SourceOptions {
     /// The API settings resolved from flags, environment and `~/.vault-token` (`None`: no
     /// address configured).
     pub api: Option<ApiOptions>,
+    /// The product named with `--product` (`vault` or `openbao`); it wins over detection.
+    pub product: Option<Product>,
     /// Show the progress of long API phases (the root-token hunt) on standard error.
     pub progress: bool,
     pub now: OffsetDateTime,
@@ -39,6 +42,7 @@ impl Default for SourceOptions {
             no_host: false,
             no_api: false,
             api: None,
+            product: None,
             progress: false,
             now: OffsetDateTime::now_utc(),
         }
@@ -205,7 +209,7 @@ pub fn collect(opts: &SourceOptions) -> Result<Facts, InputError> {
     };
     sources.insert(Source::File, file_state);
 
-    let mut product = json!({"name": "vault", "detected_from": "assumed: neither the API nor a running server or unit told"});
+    let mut product = Json::Null;
     let host_doc = match &host {
         None => {
             sources.insert(Source::Host, SourceState::Off("--no-host".into()));
@@ -266,6 +270,7 @@ pub fn collect(opts: &SourceOptions) -> Result<Facts, InputError> {
     if let Some(name) = api_doc["product"].as_str() {
         product = json!({"name": name, "detected_from": "the API"});
     }
+    let product = decide_product(opts.product, product, &config_doc["product_hints"]);
     let mut api_doc = api_doc;
     if !api_doc.is_null() {
         let config_state = sources.get(&Source::Config).map(SourceState::describe);
@@ -319,6 +324,45 @@ pub fn collect(opts: &SourceOptions) -> Result<Facts, InputError> {
         doc: Json::Object(doc),
         secret_values,
     })
+}
+
+/// Which product the scan judges: `--product`, else what the API or the host showed (`found`),
+/// else what the config shows unambiguously, else `unknown`. `{name, detected_from}`.
+fn decide_product(flag: Option<Product>, found: Json, config_hints: &Json) -> Json {
+    if let Some(p) = flag {
+        let name = serde_json::to_value(p).unwrap_or(Json::Null);
+        return json!({"name": name, "detected_from": "--product"});
+    }
+    if !found.is_null() {
+        return found;
+    }
+    let hints = config_hints
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let shown = |h: &Json| {
+        format!(
+            "{} at {}:{}",
+            h["evidence"].as_str().unwrap_or(""),
+            h["file"].as_str().unwrap_or(""),
+            h["line"]
+        )
+    };
+    let first = |product: &str| hints.iter().find(|h| h["product"] == product);
+    match (first("vault"), first("openbao")) {
+        (Some(v), Some(b)) => json!({
+            "name": "unknown",
+            "detected_from": format!("the config shows both Vault ({}) and OpenBao ({}); say which with --product", shown(v), shown(b)),
+        }),
+        (Some(h), None) | (None, Some(h)) => json!({
+            "name": h["product"],
+            "detected_from": format!("the config: {}", shown(h)),
+        }),
+        (None, None) => json!({
+            "name": "unknown",
+            "detected_from": "nothing tells: no --product, no API, no running server or unit, and nothing in the config only one product reads",
+        }),
+    }
 }
 
 type LiveResults = Vec<(live_tls::LiveTarget, crate::facts::tls::LiveTlsFacts)>;
@@ -764,4 +808,42 @@ pub fn scrub(text: String, secrets: &[String]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod product_tests {
+    use super::*;
+
+    fn hint(product: &str, line: u32) -> Json {
+        json!({"product": product, "evidence": "x", "file": "v.hcl", "line": line, "column": 1})
+    }
+
+    #[test]
+    fn the_flag_wins_then_the_server_then_an_unambiguous_config() {
+        let api = json!({"name": "vault", "detected_from": "the API"});
+        let bao_hints = json!([hint("openbao", 3)]);
+        let decided = decide_product(Some(Product::Openbao), api.clone(), &bao_hints);
+        assert_eq!(
+            decided,
+            json!({"name": "openbao", "detected_from": "--product"})
+        );
+        assert_eq!(decide_product(None, api.clone(), &bao_hints), api);
+        let from_config = decide_product(None, Json::Null, &bao_hints);
+        assert_eq!(from_config["name"], "openbao");
+        assert!(from_config["detected_from"]
+            .as_str()
+            .unwrap()
+            .contains("v.hcl:3"));
+        let both = json!([hint("openbao", 3), hint("vault", 5)]);
+        let mixed = decide_product(None, Json::Null, &both);
+        assert_eq!(mixed["name"], "unknown");
+        assert!(mixed["detected_from"]
+            .as_str()
+            .unwrap()
+            .contains("--product"));
+        assert_eq!(
+            decide_product(None, Json::Null, &Json::Null)["name"],
+            "unknown"
+        );
+    }
 }

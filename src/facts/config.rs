@@ -130,6 +130,57 @@ const TOP_BOOLS: &[&str] = &[
     "imprecise_lease_role_tracking",
 ];
 
+/// Top-level keys only OpenBao reads (Vault ignores them with a warning): a config that sets
+/// one is for OpenBao.
+pub const OPENBAO_ONLY_KEYS: &[&str] = &[
+    "plugin_download_behavior",
+    "plugin_download_max_size",
+    "plugin_auto_download",
+    "plugin_auto_register",
+    "unsafe_cross_namespace_identity",
+    "unsafe_relative_paths",
+    "allow_unauthenticated_workflows",
+    "disable_standby_reads",
+];
+
+/// Stanzas only OpenBao reads: declarative audit devices and self-initialization.
+pub const OPENBAO_ONLY_STANZAS: &[&str] = &["audit", "initialize"];
+
+/// Top-level keys only Vault reads (OpenBao ignores them with a warning): a config that sets
+/// one is for Vault. (`disable_mlock` is not one: OpenBao configs carry it too.)
+pub const VAULT_ONLY_KEYS: &[&str] = &[
+    "license_path",
+    "administrative_namespace_path",
+    "enable_post_unseal_trace",
+    "post_unseal_trace_directory",
+    "enable_multiseal",
+    "experiments",
+    "plugin_tmpdir",
+    "remove_irrevocable_lease_after",
+    "disable_cached_hostnames",
+    "disable_idle_connections",
+];
+
+/// Directories of OpenBao's packages: a path under one of them shows an OpenBao config.
+const OPENBAO_DIRS: &[&str] = &[
+    "/etc/openbao",
+    "/opt/openbao",
+    "/var/lib/openbao",
+    "/var/log/openbao",
+];
+
+/// Top-level keys OpenBao declares as plain Go `bool`s, which HCL1 decodes strictly: only an
+/// unquoted `true`/`false`; `1` or `"true"` and OpenBao refuses to start ("unknown type").
+/// Vault reads the first two weakly and ignores the others (it does not know them).
+pub const OPENBAO_STRICT_BOOLS: &[&str] = &[
+    "unsafe_allow_api_audit_creation",
+    "allow_audit_log_prefixing",
+    "unsafe_cross_namespace_identity",
+    "unsafe_relative_paths",
+    "allow_unauthenticated_workflows",
+    "disable_standby_reads",
+];
+
 /// Top-level durations (`parseutil.ParseDurationSecond`) and how they merge (max).
 const TOP_DURATIONS: &[&str] = &[
     "default_lease_ttl",
@@ -283,6 +334,10 @@ struct FileConfig {
     duplicates: Vec<Json>,
     secrets: Vec<Json>,
     secret_values: Vec<String>,
+    /// What in this file tells the product (`{product, evidence, file, line, column}`).
+    product_hints: Vec<Json>,
+    /// Settings one product refuses at start-up (`{product, key, qualified, value, reason, ...}`).
+    product_incompatible: Vec<Json>,
 }
 
 impl FileConfig {
@@ -308,7 +363,11 @@ fn decode_source(file: &str, bytes: &[u8]) -> Result<FileConfig, ConfigError> {
         column: err.column,
         message: err.message,
     })?;
-    Decoder::new(file).decode_file(&body)
+    let mut decoder = Decoder::new(file);
+    // HCL1 flattens nested JSON objects into labels; HCL proper does not (see `json_flatten`).
+    decoder.json = std::str::from_utf8(bytes)
+        .is_ok_and(|text| hcl1::detect_syntax(text) == hcl1::Syntax::Json);
+    decoder.decode_file(&body)
 }
 
 /// Decodes a config given as text (tests and fuzzing use this; no file system).
@@ -346,6 +405,8 @@ struct Stanza<'a> {
 
 struct Decoder<'f> {
     file: &'f str,
+    /// The file is HCL1's JSON dialect.
+    json: bool,
     out: FileConfig,
 }
 
@@ -353,6 +414,7 @@ impl<'f> Decoder<'f> {
     fn new(file: &'f str) -> Self {
         Decoder {
             file,
+            json: false,
             out: FileConfig {
                 file: file.to_string(),
                 ..FileConfig::default()
@@ -386,7 +448,11 @@ impl<'f> Decoder<'f> {
             };
             let labels: Vec<String> = item.keys[1..].iter().map(|k| k.name.clone()).collect();
             let before = stanzas.len();
-            self.collect_stanzas(name, nlabels, labels, &item.value, first.pos, &mut stanzas)?;
+            if name == "audit" {
+                self.collect_audits(labels, &item.value, first.pos, &mut stanzas)?;
+            } else {
+                self.collect_stanzas(name, nlabels, labels, &item.value, first.pos, &mut stanzas)?;
+            }
             *counts.entry(name.to_string()).or_default() += (stanzas.len() - before) as u32;
         }
         for single in [
@@ -448,6 +514,7 @@ impl<'f> Decoder<'f> {
             let fact = self.decode_stanza(kind, stanza)?;
             self.out.stanzas.push((kind.to_string(), fact));
         }
+        self.product_facts(&stanzas);
         Ok(self.out)
     }
 
@@ -502,6 +569,148 @@ impl<'f> Decoder<'f> {
         }
     }
 
+    /// What this file shows about its product, and the settings OpenBao refuses at start-up.
+    /// OpenBao parses each file on its own, so a refused setting is judged per file.
+    fn product_facts(&mut self, stanzas: &[Stanza<'_>]) {
+        let mut hints = Vec::new();
+        let mut refusals = Vec::new();
+        for (key, raw, at, decoded) in &self.out.top {
+            let pos = pos_of(at);
+            if OPENBAO_ONLY_KEYS.contains(&key.as_str()) {
+                hints.push(("openbao", format!("{key} (a key only OpenBao reads)"), pos));
+            }
+            if VAULT_ONLY_KEYS.contains(&key.as_str()) {
+                hints.push(("vault", format!("{key} (a key only Vault reads)"), pos));
+            }
+            // configutil.ParseConfig: a disable_mlock that parses as false is refused; true
+            // is accepted (and ignored with a warning); JSON null is as if absent.
+            if key == "disable_mlock" && !raw.is_null() && decoded == &json!(false) {
+                refusals.push((
+                    key,
+                    raw,
+                    pos,
+                    "OpenBao has dropped mlock and refuses disable_mlock = false; remove the line, and disable or encrypt swap instead".to_string(),
+                ));
+            }
+            if OPENBAO_STRICT_BOOLS.contains(&key.as_str()) && !raw.is_boolean() {
+                refusals.push((
+                    key,
+                    raw,
+                    pos,
+                    format!("OpenBao reads {key} as a plain bool (\"unknown type\" for anything else); write {key} = true or false, unquoted"),
+                ));
+            }
+        }
+        for stanza in stanzas {
+            if OPENBAO_ONLY_STANZAS.contains(&stanza.kind.as_str()) {
+                let what = format!("an {} block (only OpenBao reads it)", stanza.kind);
+                hints.push(("openbao", what, stanza.pos));
+            }
+        }
+        let in_openbao_dir = self.out.keys.iter().find(|k| {
+            k["value"].as_str().is_some_and(|v| {
+                OPENBAO_DIRS
+                    .iter()
+                    .any(|d| v == *d || v.strip_prefix(d).is_some_and(|r| r.starts_with('/')))
+            })
+        });
+        if let Some(k) = in_openbao_dir {
+            let pos = pos_of(k);
+            let what = format!(
+                "{} = {} (a directory of OpenBao's packages)",
+                k["qualified"].as_str().unwrap_or(""),
+                k["value"]
+            );
+            hints.push(("openbao", what, pos));
+        }
+        for (product, evidence, pos) in hints {
+            let mut hint = self.loc(pos);
+            hint["product"] = json!(product);
+            hint["evidence"] = json!(evidence);
+            self.out.product_hints.push(hint);
+        }
+        for (key, raw, pos, reason) in refusals {
+            let mut fact = self.loc(pos);
+            fact["product"] = json!("openbao");
+            fact["key"] = json!(key);
+            fact["qualified"] = json!(key);
+            fact["value"] = raw.clone();
+            fact["reason"] = json!(reason);
+            self.out.product_incompatible.push(fact);
+        }
+    }
+
+    /// OpenBao's `parseAuditDevices`: the type and path come from `type`/`path` attributes,
+    /// else from exactly two labels (`audit "file" "file/" {}`); one label alone is neither.
+    /// The stanza's labels become the resolved `[type, path]`.
+    fn collect_audits<'b>(
+        &self,
+        labels: Vec<String>,
+        node: &'b Node,
+        pos: Pos,
+        out: &mut Vec<Stanza<'b>>,
+    ) -> Result<(), ConfigError> {
+        let mut items = Vec::new();
+        if self.json {
+            json_flatten(labels, node, pos, &mut items);
+        } else {
+            items.push((labels, node, pos));
+        }
+        const FORMS: &str =
+            "write audit \"<type>\" \"<path>\" { ... } or give type = \"...\" and path = \"...\"";
+        for (labels, node, pos) in items {
+            let Value::Object(body) = &node.value else {
+                return Err(self.invalid(node.pos, format!("audit must be a block: {FORMS}")));
+            };
+            let typ = self.audit_string(body, "type")?;
+            let path = self.audit_string(body, "path")?;
+            let from_labels = |i: usize| (labels.len() == 2).then(|| labels[i].clone());
+            let Some(typ) = typ.or_else(|| from_labels(0)) else {
+                return Err(self.invalid(pos, format!("audit type must be specified: {FORMS}")));
+            };
+            let Some(path) = path.or_else(|| from_labels(1)) else {
+                return Err(self.invalid(pos, format!("audit path must be specified: {FORMS}")));
+            };
+            // `local` is a plain bool in OpenBao's AuditDevice: HCL1 decodes it strictly.
+            if let Some(local) = attribute(body, "local") {
+                if !matches!(local.value.value, Value::Bool(_)) {
+                    return Err(self.invalid(
+                        local.value.pos,
+                        "invalid value for local in audit: OpenBao accepts only true or false here (unquoted)",
+                    ));
+                }
+            }
+            out.push(Stanza {
+                kind: "audit".to_string(),
+                labels: vec![typ, path],
+                body,
+                pos,
+            });
+        }
+        Ok(())
+    }
+
+    /// A string attribute of an audit block as HCL1 decodes it into a Go string (a number
+    /// becomes its text); `None` when absent or empty.
+    fn audit_string(&self, body: &Body, key: &str) -> Result<Option<String>, ConfigError> {
+        let Some(item) = attribute(body, key) else {
+            return Ok(None);
+        };
+        let text = match &item.value.value {
+            Value::String(s) => s.clone(),
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => f.to_string(),
+            Value::Null => String::new(),
+            _ => {
+                return Err(self.invalid(
+                    item.value.pos,
+                    format!("invalid value for {key} in audit: expected a string"),
+                ))
+            }
+        };
+        Ok(Some(text).filter(|t| !t.is_empty()))
+    }
+
     fn decode_stanza(&mut self, kind: &str, stanza: &Stanza<'_>) -> Result<Json, ConfigError> {
         let type_label = stanza.labels.first().cloned().unwrap_or_default();
         let path = if type_label.is_empty() {
@@ -519,7 +728,7 @@ impl<'f> Decoder<'f> {
         fact.insert("loc".into(), loc);
         match kind {
             "listener" => self.decode_listener(&type_label, stanza.pos, &walked, &mut fact)?,
-            "storage" | "ha_storage" => self.decode_storage(&type_label, &walked, &mut fact),
+            "storage" | "ha_storage" => self.decode_storage(&type_label, &walked, &mut fact)?,
             "seal" | "kms" | "hsm" | "entropy" => {
                 fact.insert("type".into(), json!(type_label));
                 let disabled = match walked.raw.get("disabled") {
@@ -673,7 +882,54 @@ impl<'f> Decoder<'f> {
         Ok(())
     }
 
-    fn decode_storage(&mut self, type_label: &str, w: &Walked, fact: &mut Map<String, Json>) {
+    fn decode_storage(
+        &mut self,
+        type_label: &str,
+        w: &Walked,
+        fact: &mut Map<String, Json>,
+    ) -> Result<(), ConfigError> {
+        // ParseStorage takes disable_clustering out of the backend's map with Go's
+        // strconv.ParseBool on the value's text: "yes" (or 2) stops the server.
+        if let Some(value) = w.raw.get("disable_clustering") {
+            let text = match value {
+                Json::String(s) => s.clone(),
+                // Go's json.Marshal writes a whole float64 without a fraction (1.0 is "1").
+                Json::Number(n) => match n.as_f64() {
+                    Some(f) if !n.is_i64() && f.fract() == 0.0 && f.abs() < 1e15 => {
+                        (f as i64).to_string()
+                    }
+                    _ => n.to_string(),
+                },
+                other => other.to_string(),
+            };
+            if !matches!(
+                text.as_str(),
+                "1" | "t"
+                    | "T"
+                    | "TRUE"
+                    | "true"
+                    | "True"
+                    | "0"
+                    | "f"
+                    | "F"
+                    | "FALSE"
+                    | "false"
+                    | "False"
+            ) {
+                let pos = w.at.get("disable_clustering").map(pos_of).unwrap_or(Pos {
+                    line: 1,
+                    column: 1,
+                    offset: 0,
+                });
+                return Err(self.invalid(
+                    pos,
+                    format!(
+                        "invalid value for disable_clustering in storage {type_label:?}: cannot parse {:?} as bool (use true or false)",
+                        truncate(&text, 16)
+                    ),
+                ));
+            }
+        }
         fact.insert("type".into(), json!(type_label));
         for key in ["path", "node_id", "address", "scheme"] {
             let v = w.raw.get(key).and_then(Json::as_str).map(str::to_string);
@@ -691,6 +947,7 @@ impl<'f> Decoder<'f> {
             }
         }
         fact.insert("retry_join".into(), Json::Array(joins));
+        Ok(())
     }
 
     fn decode_top(&self, key: &str, raw: &Json, pos: Pos) -> Result<Json, ConfigError> {
@@ -895,6 +1152,49 @@ impl<'f> Decoder<'f> {
         } else {
             json
         }
+    }
+}
+
+/// The last attribute `key` of a body, matched case-insensitively as HCL1's decoder matches
+/// struct fields.
+fn attribute<'b>(body: &'b Body, key: &str) -> Option<&'b Item> {
+    body.items
+        .iter()
+        .rev()
+        .find(|item| item.keys.len() == 1 && item.keys[0].name.eq_ignore_ascii_case(key))
+}
+
+/// HCL1's JSON flattening (`json/parser/flatten.go`): an object whose members are all objects
+/// becomes one item per member with the member's key as one more label, and a list of objects
+/// becomes one item per element; anything else (an empty object, a scalar member) stops it.
+fn json_flatten<'b>(
+    labels: Vec<String>,
+    node: &'b Node,
+    pos: Pos,
+    out: &mut Vec<(Vec<String>, &'b Node, Pos)>,
+) {
+    match &node.value {
+        Value::Object(body)
+            if !body.items.is_empty()
+                && body
+                    .items
+                    .iter()
+                    .all(|i| matches!(i.value.value, Value::Object(_))) =>
+        {
+            for item in &body.items {
+                let mut more = labels.clone();
+                more.extend(item.keys.iter().map(|k| k.name.clone()));
+                json_flatten(more, &item.value, item.pos, out);
+            }
+        }
+        Value::List(elems)
+            if !elems.is_empty() && elems.iter().all(|e| matches!(e.value, Value::Object(_))) =>
+        {
+            for elem in elems {
+                json_flatten(labels.clone(), elem, elem.pos, out);
+            }
+        }
+        _ => out.push((labels, node, pos)),
     }
 }
 
@@ -1210,6 +1510,8 @@ fn merge(files: Vec<FileConfig>) -> ConfigFacts {
     let mut secrets = Vec::new();
     let mut secret_values = Vec::new();
     let mut file_names = Vec::new();
+    let mut product_hints = Vec::new();
+    let mut product_incompatible = Vec::new();
 
     for file in files {
         file_names.push(json!(file.file));
@@ -1260,6 +1562,8 @@ fn merge(files: Vec<FileConfig>) -> ConfigFacts {
         duplicates.extend(file.duplicates);
         secrets.extend(file.secrets);
         secret_values.extend(file.secret_values);
+        product_hints.extend(file.product_hints);
+        product_incompatible.extend(file.product_incompatible);
     }
 
     // Scalars set in several files to different values: Vault's merge order is the
@@ -1372,6 +1676,11 @@ fn merge(files: Vec<FileConfig>) -> ConfigFacts {
     doc.insert("duplicates".into(), Json::Array(duplicates));
     doc.insert("secrets".into(), Json::Array(secrets));
     doc.insert("merge_conflicts".into(), Json::Array(conflicts));
+    doc.insert("product_hints".into(), Json::Array(product_hints));
+    doc.insert(
+        "product_incompatible".into(),
+        Json::Array(product_incompatible),
+    );
     doc.insert("files".into(), Json::Array(file_names));
     let mut ordered = Map::new();
     ordered.insert("files".into(), doc.remove("files").unwrap_or(Json::Null));
@@ -1464,6 +1773,96 @@ mod tests {
         assert!(!is_config_file_name(".#vault.hcl"));
         assert!(!is_config_file_name("#vault.hcl#"));
         assert!(!is_config_file_name("notes.txt"));
+    }
+
+    fn facts_of(name: &str, src: &str) -> Json {
+        load_str(name, src).unwrap_or_else(|e| panic!("{e}")).doc
+    }
+
+    #[test]
+    fn openbao_refusals_are_facts_at_their_line() {
+        let doc = facts_of(
+            "a.hcl",
+            "storage \"raft\" {}\ndisable_mlock = false\nallow_audit_log_prefixing = 1\nunsafe_relative_paths = \"true\"\n",
+        );
+        let refused: Vec<(&str, u64)> = doc["product_incompatible"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["key"].as_str().unwrap(), f["line"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(
+            refused,
+            [
+                ("disable_mlock", 2),
+                ("allow_audit_log_prefixing", 3),
+                ("unsafe_relative_paths", 4)
+            ]
+        );
+        // What OpenBao accepts: disable_mlock = true (ignored with a warning), JSON null (as
+        // if absent), unquoted bools.
+        for ok in [
+            "disable_mlock = true\nallow_audit_log_prefixing = true\n",
+            "{\"disable_mlock\": null, \"unsafe_allow_api_audit_creation\": false}",
+        ] {
+            let doc = facts_of("ok.hcl", ok);
+            assert_eq!(doc["product_incompatible"], json!([]), "{ok}");
+        }
+    }
+
+    #[test]
+    fn the_config_tells_its_product_only_by_what_one_product_reads() {
+        let hint = |src: &str| -> Vec<String> {
+            facts_of("h.hcl", src)["product_hints"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["product"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(hint("plugin_download_behavior = \"fail\"\n"), ["openbao"]);
+        assert_eq!(hint("audit \"file\" \"file/\" {}\n"), ["openbao"]);
+        assert_eq!(
+            hint("listener \"tcp\" {\n  tls_cert_file = \"/etc/openbao/tls.crt\"\n}\n"),
+            ["openbao"]
+        );
+        assert_eq!(
+            hint("license_path = \"/etc/vault.d/vault.hclic\"\n"),
+            ["vault"]
+        );
+        // Both products read these, or a path merely mentions the name.
+        assert!(hint(
+            "disable_mlock = true\nui = true\nstorage \"raft\" { path = \"/etc/openbaox\" }\n"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn product_only_keys_agree_with_the_rules_data() {
+        let rules = crate::rules::RuleSet::builtin().expect("built-in rules load");
+        let only = &rules.data["config_keys_only"];
+        let listed = |product: &str| -> Vec<String> {
+            let hcl::Value::Object(by_product) = only else {
+                panic!("config_keys_only is a map")
+            };
+            let hcl::Value::Object(paths) = &by_product[product] else {
+                panic!("{product}")
+            };
+            let hcl::Value::Array(top) = &paths["top"] else {
+                panic!("{product}.top")
+            };
+            top.iter()
+                .map(|v| v.as_str().unwrap().to_string())
+                .collect()
+        };
+        let openbao = listed("openbao");
+        for key in OPENBAO_ONLY_KEYS.iter().chain(OPENBAO_ONLY_STANZAS) {
+            assert!(openbao.contains(&key.to_string()), "{key}");
+        }
+        let vault = listed("vault");
+        for key in VAULT_ONLY_KEYS {
+            assert!(vault.contains(&key.to_string()), "{key}");
+        }
     }
 
     /// Seeds for mutation: every fixture config, and the shared corpus when it is present.

@@ -438,3 +438,141 @@ fn a_byte_order_mark_is_refused_as_vault_refuses_it() {
             "vault.hcl:1:1: the file starts with a UTF-8 byte-order mark",
         ));
 }
+
+/// `--product` says which product the config is for: it wins over what the config shows, it
+/// decides config.product-incompatible, and anything but vault or openbao is a usage error.
+#[test]
+fn product_flag_decides_what_the_config_is_judged_as() {
+    let fixture = "fixtures/config/config.product-incompatible/fail.hcl";
+    let run = |product: Option<&str>| {
+        let mut cmd = scan_ci();
+        cmd.args(["-c", fixture, "--select", "config.product-incompatible"]);
+        cmd.args(["--format", "json"]);
+        if let Some(p) = product {
+            cmd.args(["--product", p]);
+        }
+        let out = cmd.output().expect("run vaultsec");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+        let statuses: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["status"].as_str().unwrap().to_string())
+            .collect();
+        (out.status.code(), statuses)
+    };
+    // The config's /var/lib/openbao and /etc/openbao paths tell OpenBao.
+    assert_eq!(run(None), (Some(1), vec!["fail".into(), "fail".into()]));
+    assert_eq!(
+        run(Some("openbao")),
+        (Some(1), vec!["fail".into(), "fail".into()])
+    );
+    assert_eq!(
+        run(Some("vault")),
+        (Some(0), vec!["pass".into(), "pass".into()])
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("vault.hcl");
+    fs::write(&plain, "disable_mlock = false\nstorage \"raft\" {}\n").unwrap();
+    let skipped = scan_ci()
+        .args(["--select", "config.product-incompatible", "-c"])
+        .arg(&plain)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&skipped);
+    assert!(text.contains("--product"), "{text}");
+
+    let facts = vaultsec()
+        .args([
+            "facts",
+            "--no-host",
+            "--no-api",
+            "--product",
+            "openbao",
+            "-c",
+        ])
+        .arg(&plain)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let facts: serde_json::Value = serde_json::from_slice(&facts).expect("facts JSON");
+    assert_eq!(
+        facts["scan"]["product"],
+        serde_json::json!({"name": "openbao", "detected_from": "--product"})
+    );
+
+    scan_ci()
+        .args(["-c", fixture, "--product", "hashicorp"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--product"));
+}
+
+/// config.unknown-key knows each product's keys, the storage backends' included, and says
+/// what the server does with an unknown one (checked against `bao operator validate-config`:
+/// a top-level or listener key gets a warning, a storage key none).
+#[test]
+fn unknown_keys_are_judged_per_product_and_storage_keys_are_known() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("server.hcl");
+    fs::write(
+        &config,
+        "disable_mlock = true\nplugin_download_behavior = \"fail\"\n\
+         storage \"raft\" {\n  path = \"/srv/raft\"\n  node_id = \"a\"\n  advertise_addr = \"https://a:8200\"\n  \
+         disable_clustering = false\n  retry_join_as_non_voter = false\n  pathh = \"/srv\"\n}\n",
+    )
+    .unwrap();
+    let unknown = |product: Option<&str>| -> Vec<(String, String)> {
+        let mut cmd = scan_ci();
+        cmd.args(["--select", "config.unknown-key", "--format", "json", "-c"])
+            .arg(&config);
+        if let Some(p) = product {
+            cmd.args(["--product", p]);
+        }
+        let out = cmd.output().expect("run vaultsec");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["status"] == "fail")
+            .map(|f| {
+                (
+                    f["evidence"]["key"].as_str().unwrap().to_string(),
+                    f["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let keys = |found: &[(String, String)]| -> Vec<String> {
+        found.iter().map(|(k, _)| k.clone()).collect()
+    };
+    let storage_typo = "unknown key pathh in storage \"raft\" (did you mean path?): the server hands storage keys to the raft backend, which ignores one it does not read, without a warning";
+
+    let openbao = unknown(Some("openbao"));
+    assert_eq!(keys(&openbao), ["disable_mlock", "pathh"], "{openbao:?}");
+    assert_eq!(openbao[1].1, storage_typo);
+    // plugin_download_behavior, a key only OpenBao reads, tells the product without the flag.
+    assert_eq!(unknown(None), openbao);
+    assert_eq!(
+        openbao[0].1,
+        "disable_mlock is read only by Vault: OpenBao ignores it with a warning"
+    );
+
+    let vault = unknown(Some("vault"));
+    assert_eq!(
+        keys(&vault),
+        ["plugin_download_behavior", "pathh"],
+        "{vault:?}"
+    );
+    assert_eq!(
+        vault[0].1,
+        "plugin_download_behavior is read only by OpenBao: Vault ignores it with a warning"
+    );
+}

@@ -2,7 +2,11 @@
 //! `bao operator validate-config` accepts must scan; the others must be a clear input error.
 
 use crate::common::{bao, corpus_dir, vaultsec};
+use vaultsec::engine::{self, Settings};
 use vaultsec::facts::config::{self, ConfigPath};
+use vaultsec::model::{Finding, Profile, Status};
+use vaultsec::rules::RuleSet;
+use vaultsec::scan::{Product, SourceOptions};
 
 fn load(path: &std::path::Path) -> Result<config::ConfigFacts, config::ConfigError> {
     config::load(&[ConfigPath {
@@ -193,4 +197,281 @@ fn corpus_semantics_match_vault() {
         .unwrap()
         .iter()
         .any(|d| d["key"] == "address"));
+}
+
+/// Runs `bao operator validate-config` on one file: does OpenBao accept it?
+fn bao_accepts(bao: &std::path::Path, path: &std::path::Path) -> (bool, String) {
+    let out = std::process::Command::new(bao)
+        .arg("operator")
+        .arg("validate-config")
+        .arg(format!("-config={}", path.display()))
+        .output()
+        .expect("run bao operator validate-config");
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    // validate-config exits non-zero on mere warnings; a rejection prints "failure".
+    (!text.contains("failure"), text)
+}
+
+/// Audit blocks in every form OpenBao's `parseAuditDevices` reads, each judged by the real
+/// `bao operator validate-config`: where it accepts, vaultsec decodes the same type and path;
+/// where it refuses, vaultsec gives an input error at a line and column.
+#[test]
+fn audit_blocks_are_read_as_openbao_reads_them() {
+    let bao = bao();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let hcl = |audit: &str| format!("storage \"inmem\" {{}}\n{audit}\n");
+    let json = |audit: &str| format!("{{\"storage\": {{\"inmem\": {{}}}}, \"audit\": {audit}}}\n");
+    // The (type, path) OpenBao reads, or None when it refuses the file.
+    type Expected = Option<(&'static str, &'static str)>;
+    let cases: Vec<(&str, String, Expected)> = vec![
+        ("one-label-with-attributes.hcl", hcl("audit \"file\" {\n  type = \"file\"\n  path = \"file/\"\n  options = { file_path = \"/var/log/a.log\" }\n}"), Some(("file", "file/"))),
+        ("unlabelled.hcl", hcl("audit {\n  type = \"file\"\n  path = \"audit-log/\"\n}"), Some(("file", "audit-log/"))),
+        ("two-labels.hcl", hcl("audit \"file\" \"file/\" {}"), Some(("file", "file/"))),
+        ("attribute-wins-over-label.hcl", hcl("audit \"file\" \"file/\" {\n  type = \"syslog\"\n}"), Some(("syslog", "file/"))),
+        ("three-labels-with-attributes.hcl", hcl("audit \"a\" \"b\" \"c\" {\n  type = \"file\"\n  path = \"x/\"\n}"), Some(("file", "x/"))),
+        ("attribute-case.hcl", hcl("audit {\n  TYPE = \"file\"\n  Path = \"x/\"\n}"), Some(("file", "x/"))),
+        ("one-label-no-path.hcl", hcl("audit \"file\" {\n  type = \"file\"\n}"), None),
+        ("one-label-no-type.hcl", hcl("audit \"file\" {\n  path = \"file/\"\n}"), None),
+        ("one-label-empty.hcl", hcl("audit \"file\" {}"), None),
+        ("unlabelled-empty.hcl", hcl("audit {}"), None),
+        ("three-labels.hcl", hcl("audit \"a\" \"b\" \"c\" {}"), None),
+        ("nested-block.hcl", hcl("audit \"file\" {\n  file \"x/\" {}\n}"), None),
+        ("hcl-list.hcl", hcl("audit = [{ type = \"file\", path = \"x/\" }]"), None),
+        ("local-number.hcl", hcl("audit \"file\" \"p/\" {\n  local = 1\n}"), None),
+        ("json-list.json", json("[{\"type\": \"file\", \"path\": \"x/\", \"options\": {\"file_path\": \"/tmp/a\"}}]"), Some(("file", "x/"))),
+        ("json-one-level.json", json("{\"file\": {\"type\": \"file\", \"path\": \"x/\"}}"), Some(("file", "x/"))),
+        ("json-unlabelled.json", json("{\"type\": \"file\", \"path\": \"x/\"}"), Some(("file", "x/"))),
+        ("json-list-of-labelled.json", json("[{\"file\": {\"path\": \"x/\", \"type\": \"file\"}}]"), Some(("file", "x/"))),
+        ("json-one-level-no-type.json", json("{\"file\": {\"path\": \"x/\"}}"), None),
+        ("json-flattened-too-deep.json", json("{\"file\": {\"x/\": {\"options\": {\"file_path\": \"/tmp/a\"}}}}"), None),
+        ("json-empty-list.json", json("[]"), None),
+        ("json-empty-object.json", json("{}"), None),
+    ];
+    for (name, text, want) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &text).expect("write config");
+        let (accepts, said) = bao_accepts(&bao, &path);
+        assert_eq!(
+            accepts,
+            want.is_some(),
+            "{name}: the table says OpenBao {} it; bao said: {said}",
+            if want.is_some() { "accepts" } else { "refuses" }
+        );
+        match (load(&path), want) {
+            (Ok(facts), Some((typ, audit_path))) => {
+                let audits = facts.doc["audits"].as_array().expect("audits").clone();
+                assert_eq!(audits.len(), 1, "{name}: {audits:?}");
+                assert_eq!(
+                    (audits[0]["type"].as_str(), audits[0]["path"].as_str()),
+                    (Some(typ), Some(audit_path)),
+                    "{name}"
+                );
+            }
+            (Err(e), None) => {
+                let msg = e.to_string();
+                let rest = msg
+                    .strip_prefix(&format!("{}:", path.display()))
+                    .unwrap_or_else(|| panic!("{name}: {msg}"));
+                let mut parts = rest.splitn(3, ':');
+                assert!(
+                    parts.next().is_some_and(|l| l.parse::<u32>().is_ok())
+                        && parts.next().is_some_and(|c| c.parse::<u32>().is_ok()),
+                    "{name}: no line and column in {msg}"
+                );
+            }
+            (Ok(facts), None) => panic!(
+                "{name}: OpenBao refuses it but vaultsec accepted it: {}",
+                facts.doc["audits"]
+            ),
+            (Err(e), Some(_)) => panic!("{name}: OpenBao accepts it but vaultsec says: {e}"),
+        }
+    }
+}
+
+/// Every finding of a strict config-only scan of `path`, in-process, for `product`.
+fn scan_as(path: &std::path::Path, product: Option<vaultsec::scan::Product>) -> Vec<Finding> {
+    static RULES: std::sync::OnceLock<RuleSet> = std::sync::OnceLock::new();
+    let rules = RULES.get_or_init(|| RuleSet::builtin().expect("built-in rules load"));
+    let opts = SourceOptions {
+        config_paths: vec![path.to_path_buf()],
+        no_host: true,
+        no_api: true,
+        product,
+        now: crate::common::now(),
+        ..SourceOptions::default()
+    };
+    let facts =
+        vaultsec::scan::collect(&opts).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let settings = Settings {
+        profile: Profile::Strict,
+        ..Settings::default()
+    };
+    engine::evaluate(rules, &facts, &settings)
+}
+
+fn fails(findings: &[Finding], rule: &str) -> Vec<String> {
+    findings
+        .iter()
+        .filter(|f| f.rule == rule && f.status == Status::Fail)
+        .map(|f| f.message.clone())
+        .collect()
+}
+
+/// The 177 configs of `more-configs/`, each judged by the real `bao operator validate-config`
+/// (which must still say what `oracle.tsv` recorded): vaultsec agrees on every one. What
+/// OpenBao accepts scans without an error and is never called refused on OpenBao; what it
+/// refuses is an input error at a line and column, or, when Vault accepts it (disable_mlock =
+/// false, a wrongly typed OpenBao bool), a config.product-incompatible failure on OpenBao only.
+#[test]
+fn more_corpus_configs_agree_with_openbao_on_every_file() {
+    let Some(dir) = corpus_dir() else {
+        eprintln!("NOT RUN: ../shared/corpus is not beside this checkout");
+        return;
+    };
+    let dir = dir.join("more-configs");
+    let oracle = std::fs::read_to_string(dir.join("oracle.tsv")).expect("oracle.tsv");
+    let verdicts: Vec<(String, bool)> = oracle
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let mut cols = l.split('\t');
+            let file = cols.next().expect("file column").to_string();
+            let verdict = cols.next().expect("verdict column");
+            assert!(matches!(verdict, "accept" | "reject"), "{l}");
+            (file, verdict == "accept")
+        })
+        .collect();
+    let on_disk = std::fs::read_dir(dir.join("configs"))
+        .expect("more-configs/configs")
+        .count();
+    assert_eq!(verdicts.len(), 177, "oracle.tsv lists 177 configs");
+    assert_eq!(on_disk, verdicts.len(), "every config has a verdict");
+
+    let bao = bao();
+    let mut refused_by_openbao_only = Vec::new();
+    let mut input_errors = 0;
+    for (name, oracle_accepts) in &verdicts {
+        let path = dir.join("configs").join(name);
+        let (accepts, said) = bao_accepts(&bao, &path);
+        assert_eq!(
+            accepts, *oracle_accepts,
+            "{name}: bao no longer says what oracle.tsv recorded: {said}"
+        );
+        match (load(&path), accepts) {
+            (Ok(_), true) => {
+                for product in [Some(Product::Openbao), Some(Product::Vault), None] {
+                    let findings = scan_as(&path, product);
+                    let errors: Vec<&Finding> = findings
+                        .iter()
+                        .filter(|f| f.status == Status::Error)
+                        .collect();
+                    assert!(errors.is_empty(), "{name}: rules in error: {errors:#?}");
+                    let refused = fails(&findings, "config.product-incompatible");
+                    assert!(
+                        refused.is_empty(),
+                        "{name}: OpenBao accepts it, yet vaultsec ({product:?}) says: {refused:?}"
+                    );
+                }
+            }
+            (Err(e), true) => panic!("OpenBao accepts {name} but vaultsec says: {e}"),
+            (Err(e), false) => {
+                let msg = e.to_string();
+                let rest = msg
+                    .strip_prefix(&format!("{}:", path.display()))
+                    .unwrap_or_else(|| panic!("{name}: {msg}"));
+                let mut parts = rest.splitn(3, ':');
+                assert!(
+                    parts
+                        .next()
+                        .is_some_and(|l| l.parse::<u32>().is_ok_and(|n| n >= 1))
+                        && parts
+                            .next()
+                            .is_some_and(|c| c.parse::<u32>().is_ok_and(|n| n >= 1)),
+                    "{name}: no line and column in {msg}"
+                );
+                input_errors += 1;
+            }
+            (Ok(_), false) => {
+                // Vault accepts it: judged per product.
+                let on_openbao = scan_as(&path, Some(Product::Openbao));
+                let refused = fails(&on_openbao, "config.product-incompatible");
+                assert!(
+                    !refused.is_empty()
+                        && refused
+                            .iter()
+                            .all(|m| m.contains("OpenBao would refuse to start")),
+                    "{name}: OpenBao refuses it ({said}) but vaultsec on OpenBao says {refused:?}"
+                );
+                let on_vault = scan_as(&path, Some(Product::Vault));
+                assert!(
+                    fails(&on_vault, "config.product-incompatible").is_empty(),
+                    "{name}: Vault accepts it"
+                );
+                let unknown = scan_as(&path, None);
+                assert!(
+                    unknown
+                        .iter()
+                        .any(|f| f.rule == "config.product-incompatible"
+                            && f.status == Status::Skip
+                            && f.message.contains("--product")),
+                    "{name}: with the product unknown the rule skips and names --product"
+                );
+                refused_by_openbao_only.push(name.clone());
+            }
+        }
+    }
+    refused_by_openbao_only.sort();
+    assert_eq!(
+        refused_by_openbao_only,
+        [
+            "Astocanthus__low-layer-vault__vault_config_vault.hcl",
+            "Jiostorm__vault-rnd__docker_config.hcl",
+            "chuck-hilyard__docker-vault__0.X_config.json",
+        ],
+        "the three configs only OpenBao refuses (corpus README)"
+    );
+    assert_eq!(
+        input_errors, 12,
+        "the 12 others OpenBao refuses are input errors"
+    );
+}
+
+/// A storage block's disable_clustering goes through Go's strconv.ParseBool on its text (not
+/// the weak decoding of top-level bools): vaultsec refuses exactly what `bao` refuses.
+#[test]
+fn storage_disable_clustering_is_parsed_as_openbao_parses_it() {
+    let bao = bao();
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (value, accepted) in [
+        ("\"yes\"", false),
+        ("2", false),
+        ("1.5", false),
+        ("\"\"", false),
+        ("1", true),
+        ("1.0", true),
+        ("\"T\"", true),
+        ("true", true),
+        ("\"false\"", true),
+    ] {
+        let path = dir.path().join("storage.hcl");
+        std::fs::write(
+            &path,
+            format!("storage \"raft\" {{\n  path = \"/srv/raft\"\n  node_id = \"a\"\n  disable_clustering = {value}\n}}\n"),
+        )
+        .expect("write config");
+        let (accepts, said) = bao_accepts(&bao, &path);
+        assert_eq!(
+            accepts, accepted,
+            "disable_clustering = {value}: bao said {said}"
+        );
+        match load(&path) {
+            Ok(_) => assert!(accepted, "disable_clustering = {value}: OpenBao refuses it"),
+            Err(e) => {
+                assert!(!accepted, "disable_clustering = {value}: {e}");
+                assert!(e.to_string().contains(":4:3: "), "{e}");
+            }
+        }
+    }
 }

@@ -94,3 +94,37 @@ fn manual_practices_are_listed_and_never_pass() {
         assert_eq!(findings[0].status, Status::Manual);
     }
 }
+
+/// memory.mlock-disabled never calls mlock "on" for a config OpenBao refuses
+/// (`disable_mlock = false`): on a config that shows OpenBao the rule does not apply, and with
+/// the product unknown it says what OpenBao would do.
+#[test]
+fn mlock_rule_does_not_call_mlock_on_for_a_config_openbao_refuses() {
+    let openbao = scan_config(
+        "memory.mlock-disabled",
+        "fixtures/config/config.product-incompatible/fail.hcl",
+    );
+    assert_eq!(openbao.len(), 1);
+    assert_eq!(openbao[0].status, Status::Skip, "{:?}", openbao[0].message);
+    assert!(
+        openbao[0].message.contains("openbao"),
+        "{}",
+        openbao[0].message
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let unknown = dir.path().join("vault.hcl");
+    std::fs::write(
+        &unknown,
+        "disable_mlock = false\nstorage \"raft\" {\n  path = \"/srv/data\"\n}\n",
+    )
+    .unwrap();
+    let findings = scan_config("memory.mlock-disabled", unknown.to_str().unwrap());
+    assert_eq!(findings.len(), 1);
+    let message = &findings[0].message;
+    assert_ne!(message, "mlock is on");
+    assert!(
+        message.contains("OpenBao would refuse to start") && message.contains("--product"),
+        "{message}"
+    );
+}
