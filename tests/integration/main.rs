@@ -17,6 +17,7 @@ mod corpus;
 mod fetch_bao;
 mod host_fixtures;
 mod merge;
+mod parsers;
 mod reports;
 mod rule_fixtures;
 mod sarif;
