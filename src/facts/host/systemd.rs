@@ -755,14 +755,17 @@ fn evaluate(name: &str, files: &[(String, String)], read_env: &EnvFileReader<'_>
 
     // Environment= values: credentials are withheld, the rest kept for expansion.
     let mut vars: BTreeMap<String, String> = BTreeMap::new();
-    let mut environment = Vec::new();
+    // One entry per variable, the last assignment's, as systemd keeps it (a credential in
+    // an overridden assignment is still reported: it is still in the file).
+    let mut environment: Vec<EnvVar> = Vec::new();
+    let mut slot_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (key, value, file, line) in &acc.environment {
         vars.insert(key.clone(), value.clone());
         let kind = env_secret_kind(key, value);
         if let Some(kind) = kind {
             secrets.push(SecretHit::variable(file, *line, kind, key));
         }
-        environment.push(EnvVar {
+        let var = EnvVar {
             key: key.clone(),
             value: if kind.is_some() {
                 None
@@ -772,7 +775,17 @@ fn evaluate(name: &str, files: &[(String, String)], read_env: &EnvFileReader<'_>
             redacted: kind.is_some(),
             file: file.clone(),
             line: *line,
-        });
+        };
+        match slot_of
+            .get(key.as_str())
+            .and_then(|&i| environment.get_mut(i))
+        {
+            Some(slot) => *slot = var,
+            None => {
+                slot_of.insert(key, environment.len());
+                environment.push(var);
+            }
+        }
     }
 
     // EnvironmentFile= entries override Environment= (systemd.exec(5)).
@@ -1538,6 +1551,19 @@ mod tests {
             "{:?}",
             u.warnings
         );
+    }
+
+    #[test]
+    fn environment_keeps_the_last_assignment_of_each_variable() {
+        let text = format!(
+            "[Service]\nEnvironment=B=1\n{}Environment=A=last\n",
+            "Environment=A=b\n".repeat(10_000)
+        );
+        let u = one(&text);
+        assert_eq!(u.environment.len(), 2);
+        assert_eq!(u.environment[0].key, "B");
+        assert_eq!(u.environment[1].value.as_deref(), Some("last"));
+        assert_eq!(u.environment[1].line, 10_003);
     }
 
     #[test]
