@@ -15,6 +15,7 @@ mod common;
 mod contrib;
 mod corpus;
 mod fetch_bao;
+mod fuzz;
 mod host_fixtures;
 mod merge;
 mod parsers;
