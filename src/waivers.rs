@@ -137,7 +137,10 @@ pub fn parse(file: &str, src: &str, rules: &RuleSet) -> Result<Vec<Waiver>, Waiv
                 .unwrap_or_default();
             return Err(err_at(
                 rule_offset,
-                format!("unknown rule {rule:?}{hint}; see `vaultsec rules list`"),
+                format!(
+                    "unknown rule {}{hint}; see `vaultsec rules list`",
+                    shown(&rule)
+                ),
             ));
         }
         let reason = required(w.reason, "reason")?;
@@ -187,6 +190,20 @@ fn toml_date(value: &toml::Value) -> Result<Date, String> {
 
 fn date_string(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// Longest text of the file an error message quotes, in characters.
+const SHOWN_CHARS: usize = 80;
+
+/// `text` quoted for an error message, cut to [`SHOWN_CHARS`] with its full length, so a
+/// huge value cannot flood the terminal or a CI log.
+fn shown(text: &str) -> String {
+    let total = text.chars().count();
+    if total <= SHOWN_CHARS {
+        return format!("{text:?}");
+    }
+    let head: String = text.chars().take(SHOWN_CHARS).collect();
+    format!("{head:?}... ({total} characters)")
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -290,6 +307,32 @@ mod tests {
         assert!(glob_match("listener ?", "listener ?"));
         assert!(!glob_match("exact", "exactly"));
         assert!(glob_match("**a", "bba"));
+    }
+
+    #[test]
+    fn a_huge_unknown_rule_id_is_cut_in_the_error() {
+        let rules = RuleSet::builtin().expect("built-in rules");
+        let id = "x".repeat(1 << 20);
+        let src = format!(
+            "[[waiver]]\nrule = \"{id}\"\nreason = \"r\"\nowner = \"o\"\nexpires = 2030-01-01\n"
+        );
+        let err = parse("w.toml", &src, &rules).expect_err("unknown rule");
+        assert_eq!((err.line, err.column), (2, 8));
+        assert!(err.message.len() < 300, "{} bytes", err.message.len());
+        assert!(
+            err.message
+                .contains(&format!("{:?}... (1048576 characters)", "x".repeat(80))),
+            "{}",
+            err.message
+        );
+        // A typo still gets its suggestion.
+        let src = "[[waiver]]\nrule = \"tls.min-versoin\"\nreason = \"r\"\nowner = \"o\"\nexpires = 2030-01-01\n";
+        let err = parse("w.toml", src, &rules).expect_err("unknown rule");
+        assert!(
+            err.message.contains("did you mean tls.min-version?"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -11,7 +11,9 @@
 //!   range, malformed floats such as `1e`, string escapes such as `\777` or JSON surrogate
 //!   escapes) are rejected here whatever key holds them;
 //! - a UTF-8 byte order mark is skipped (bao fails with "illegal char" at 1:1);
-//! - nesting deeper than [`MAX_DEPTH`] is an error rather than unbounded recursion;
+//! - nesting deeper than [`MAX_DEPTH`] is an error rather than unbounded recursion; the keys
+//!   of an item after the first count as levels (`a b {}` is `a { b {} }`), so an item
+//!   with 16,000 keys is an error too;
 //! - invalid UTF-8 is rejected even in JSON text that HCL1 would stop before reading;
 //! - identifier letters follow Unicode 14 (Go uses a newer table; only new scripts differ).
 //!
@@ -1316,6 +1318,35 @@ impl<'s> Parser<'s> {
         Ok(())
     }
 
+    /// A key beyond the first of an item is one more level of nesting: HCL1 reads
+    /// `a b c {}` as `a { b { c {} } }`, and so does every consumer that folds the keys.
+    /// Counting keys keeps a 16,000-key item from nesting 16,000 levels downstream.
+    fn check_keys(&self, keys: usize, t: &Token) -> Result<(), Stop> {
+        if self.depth + keys.saturating_sub(1) > MAX_DEPTH {
+            return Err(Stop::Fatal(Fail {
+                at: t.at(),
+                msg: format!(
+                    "nesting deeper than {MAX_DEPTH} levels of objects and lists \
+                     (each key of a block after the first counts as a level)"
+                ),
+            }));
+        }
+        Ok(())
+    }
+
+    /// Parses an item's value with its extra keys counted as levels of nesting.
+    fn with_key_levels<T>(
+        &mut self,
+        keys: usize,
+        parse: impl FnOnce(&mut Self) -> Result<T, Stop>,
+    ) -> Result<T, Stop> {
+        let extra = keys.saturating_sub(1);
+        self.depth += extra;
+        let result = parse(self);
+        self.depth -= extra;
+        result
+    }
+
     fn literal(&mut self, t: &Token) -> Node {
         let text = self.sc.slice(t.start, t.end);
         let value = match t.kind {
@@ -1403,11 +1434,11 @@ impl<'s> Parser<'s> {
         let t = self.tok;
         match t.kind {
             Tk::Assign => {
-                let value = self.hcl_value()?;
+                let value = self.with_key_levels(keys.len(), Self::hcl_value)?;
                 Ok(self.item(keys, true, value))
             }
             _ => {
-                let body = self.hcl_object_type(&t)?;
+                let body = self.with_key_levels(keys.len(), |p| p.hcl_object_type(&t))?;
                 let value = Node {
                     value: Value::Object(body),
                     pos: self.pos(&t),
@@ -1441,6 +1472,7 @@ impl<'s> Parser<'s> {
                 }
                 Tk::Assign | Tk::LBrace => return Ok(keys),
                 Tk::Ident | Tk::Str => {
+                    self.check_keys(keys.len() + 1, &t)?;
                     let key = self.key(&t);
                     keys.push(key);
                 }
@@ -1644,6 +1676,7 @@ impl<'s> Parser<'s> {
             match t.kind {
                 Tk::Eof => return Err(Stop::Eof),
                 Tk::Str => {
+                    self.check_keys(keys.len() + 1, &t)?;
                     let key = self.key(&t);
                     keys.push(key);
                 }
@@ -1659,7 +1692,7 @@ impl<'s> Parser<'s> {
                 }
             }
         }
-        let value = self.json_value()?;
+        let value = self.with_key_levels(keys.len(), Self::json_value)?;
         Ok(self.item(keys, true, value))
     }
 

@@ -2,8 +2,8 @@
 //! whether a policy is over-broad (sudo anywhere, or any capability on `*`, `+/*`, `sys/*`).
 //! Also the least-privilege policy a scan token needs.
 
+use crate::facts::hcl1::{self, Value};
 use serde::Serialize;
-use serde_json::Value;
 
 /// The least-privilege ACL policy for a scan token: exactly the reads this collector
 /// makes. `sudo` is required by the server on `sys/audit`, `auth/token/accessors`,
@@ -70,85 +70,65 @@ pub struct AclPolicyFacts {
     pub overbroad: bool,
 }
 
-/// Parses policy text (HCL, or the JSON form Vault also accepts).
+/// Parses policy text as Vault and OpenBao do: with HCL version 1 (HCL, or the JSON form,
+/// chosen by a leading `{`). hcl-rs/hcl-edit read HCL2, which rejects policies the server
+/// stores (and hcl-edit panicked on an error past column 65,535). A syntax error is
+/// `line:column: reason`, never the policy text.
 pub fn parse_policy(text: &str) -> Result<Vec<PolicyRule>, String> {
-    if text.trim_start().starts_with('{') {
-        let v: Value =
-            serde_json::from_str(text).map_err(|e| format!("invalid JSON policy: {e}"))?;
-        return Ok(rules_from_json(&v));
-    }
-    let body = hcl::parse(text).map_err(|e| first_line(&e.to_string()))?;
+    let body = hcl1::parse(text).map_err(|e| e.to_string())?;
     let mut rules = Vec::new();
-    for block in body.blocks() {
-        if block.identifier() != "path" {
-            continue;
+    for item in &body.items {
+        if item.keys.first().is_some_and(|k| k.name == "path") {
+            let labels: Vec<&str> = item.keys[1..].iter().map(|k| k.name.as_str()).collect();
+            collect_paths(&labels, &item.value, &mut rules);
         }
-        let Some(label) = block.labels().first() else {
-            continue;
-        };
-        let path = label.as_str().to_owned();
-        let mut caps = Vec::new();
-        for attr in block.body().attributes() {
-            match attr.key() {
-                "capabilities" => {
-                    if let hcl::Expression::Array(items) = attr.expr() {
-                        for it in items {
-                            if let hcl::Expression::String(s) = it {
-                                caps.push(s.to_lowercase());
-                            }
-                        }
-                    }
-                }
-                "policy" => {
-                    if let hcl::Expression::String(s) = attr.expr() {
-                        caps.extend(legacy_policy(s));
-                    }
-                }
-                _ => {}
-            }
-        }
-        rules.push(PolicyRule {
-            path,
-            capabilities: dedup(caps),
-        });
     }
     Ok(rules)
 }
 
-fn rules_from_json(v: &Value) -> Vec<PolicyRule> {
-    let mut rules = Vec::new();
-    // {"path": {"p": {...}}} or {"path": [{"p": {...}}]}
-    let mut push = |p: &str, body: &Value| {
-        let mut caps: Vec<String> = body
-            .get("capabilities")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_lowercase)
-                    .collect()
-            })
-            .unwrap_or_default();
-        if let Some(s) = body.get("policy").and_then(Value::as_str) {
-            caps.extend(legacy_policy(s));
+/// The `path` stanzas under a `path` key: a block `path "p" { .. }`, or the JSON shapes
+/// `{"path": {"p": {..}}}` and `{"path": [{"p": {..}}]}` (HCL1 flattens these the same way).
+/// Iterative over labels and lists; the parser bounds the nesting.
+fn collect_paths(labels: &[&str], node: &hcl1::Node, rules: &mut Vec<PolicyRule>) {
+    match (&node.value, labels.first()) {
+        (Value::Object(body), Some(path)) => rules.push(PolicyRule {
+            path: (*path).to_owned(),
+            capabilities: capabilities(body),
+        }),
+        (Value::Object(body), None) => {
+            for inner in &body.items {
+                let inner_labels: Vec<&str> = inner.keys.iter().map(|k| k.name.as_str()).collect();
+                collect_paths(&inner_labels, &inner.value, rules);
+            }
         }
-        rules.push(PolicyRule {
-            path: p.to_owned(),
-            capabilities: dedup(caps),
-        });
-    };
-    match v.get("path") {
-        Some(Value::Object(m)) => m.iter().for_each(|(p, b)| push(p, b)),
-        Some(Value::Array(a)) => {
-            for item in a {
-                if let Value::Object(m) = item {
-                    m.iter().for_each(|(p, b)| push(p, b));
-                }
+        (Value::List(elems), _) => {
+            for elem in elems {
+                collect_paths(labels, elem, rules);
             }
         }
         _ => {}
     }
-    rules
+}
+
+fn capabilities(body: &hcl1::Body) -> Vec<String> {
+    let mut caps = Vec::new();
+    for item in &body.items {
+        let Some(key) = item.keys.first() else {
+            continue;
+        };
+        match (key.name.as_str(), &item.value.value) {
+            ("capabilities", Value::List(elems)) => {
+                for elem in elems {
+                    if let Value::String(s) = &elem.value {
+                        caps.push(s.to_lowercase());
+                    }
+                }
+            }
+            ("policy", Value::String(s)) => caps.extend(legacy_policy(s)),
+            _ => {}
+        }
+    }
+    dedup(caps)
 }
 
 /// Vault's pre-0.9 `policy = "..."` shorthand.
@@ -167,10 +147,6 @@ fn dedup(mut v: Vec<String>) -> Vec<String> {
     let mut seen = std::collections::BTreeSet::new();
     v.retain(|c| seen.insert(c.clone()));
     v
-}
-
-fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or_default().trim().to_owned()
 }
 
 /// Analyses a policy's text (already fetched).
@@ -272,5 +248,38 @@ mod tests {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod long_line_tests {
+    use super::*;
+
+    /// One line of valid HCL1 (OpenBao stores it) whose second block starts past column
+    /// 65,535: hcl-edit panicked formatting its error there.
+    fn long_one_line_policy() -> String {
+        let caps = vec!["\"read\""; 9_000].join(", ");
+        format!(
+            "path \"secret/a\" {{ capabilities = [{caps}] }} path \"*\" {{ capabilities = [\"read\"] }}"
+        )
+    }
+
+    #[test]
+    fn one_line_policy_longer_than_65535_columns_parses() {
+        let text = long_one_line_policy();
+        assert!(text.len() > 70_000);
+        let f = analyse("long", &text);
+        assert_eq!(f.parse_error, None);
+        assert_eq!(f.rules.len(), 2);
+        assert_eq!(f.broad_paths, vec!["*"]);
+    }
+
+    #[test]
+    fn syntax_error_past_column_65535_is_a_parse_error_not_a_panic() {
+        let text = format!("{} path", long_one_line_policy());
+        let f = analyse("broken", &text);
+        let err = f.parse_error.expect("a parse error");
+        assert!(err.starts_with("1:"), "{err}");
+        assert!(!f.overbroad);
     }
 }

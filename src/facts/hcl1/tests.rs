@@ -1242,3 +1242,31 @@ fn parse_speed() {
         total / files.len() as u32
     );
 }
+
+#[test]
+fn keys_of_an_item_count_as_nesting() {
+    // issue 9: `a a a … {}` with 16,000 keys nested 16,000 levels in every consumer.
+    let many = format!("{}{{}}", "a ".repeat(16_000));
+    let e = fail(&many);
+    assert!(e.message.contains("nesting deeper than 128"), "{e}");
+    // The error is at the first key past the limit: key 130 starts at column 259.
+    assert_eq!((e.line, e.column), (1, 2 * (MAX_DEPTH as u32 + 1) + 1));
+    let json = format!("{{{}: {{}}}}", "\"a\" ".repeat(16_000));
+    assert!(fail(&json).message.contains("nesting deeper than 128"));
+    // Keys and braces add up: 64 keys inside 64 levels of braces is over the limit...
+    let mixed = format!(
+        "{}{}{{}}{}",
+        "b { ".repeat(65),
+        "a ".repeat(64),
+        "}".repeat(65)
+    );
+    assert!(fail(&mixed).message.contains("nesting"));
+    // ...and exactly the limit is fine, with keys or with braces.
+    ok(&format!("{}{{}}", "a ".repeat(MAX_DEPTH)));
+    ok(&format!(
+        "{}x = 1{}",
+        "a { ".repeat(MAX_DEPTH),
+        "}".repeat(MAX_DEPTH)
+    ));
+    ok(&format!("{{{}: 1}}", "\"a\" ".repeat(MAX_DEPTH)));
+}

@@ -220,10 +220,43 @@ pub(crate) struct Entry {
     pub(crate) line: u32,
 }
 
-/// Splits unit-file text into entries, following systemd's line rules.
+/// Warnings kept per unit; the rest are counted in one last warning. A unit of a million
+/// junk lines made a million warnings (3.2 MB of unit took 662 MB).
+const MAX_WARNINGS: usize = 100;
+
+/// Most bytes an `ExecStart=` command expands to, counted as the kernel counts argv (each
+/// word, its NUL and its pointer). The kernel refuses a larger argv (`E2BIG`: 1/4 of the
+/// default 8 MiB stack), so nothing past it could run; `$VAR` repeated against a large
+/// variable otherwise multiplies the input without bound.
+const MAX_EXPANDED_BYTES: usize = 2 << 20;
+
+/// What one argv word costs against [`MAX_EXPANDED_BYTES`].
+fn argv_cost(word: &str) -> usize {
+    word.len() + 1 + std::mem::size_of::<usize>()
+}
+
+/// What a unit-file line is: an assignment, or something systemd warns about.
+pub(crate) enum UnitLine {
+    Entry(Entry),
+    Warning(UnitWarning),
+}
+
+/// Splits unit-file text into entries, following systemd's line rules. Keeps at most
+/// [`MAX_WARNINGS`] warnings.
 pub(crate) fn parse_entries(text: &str, file: &str) -> (Vec<Entry>, Vec<UnitWarning>) {
     let mut entries = Vec::new();
     let mut warnings = Vec::new();
+    each_line(text, file, |line| match line {
+        UnitLine::Entry(e) => entries.push(e),
+        UnitLine::Warning(w) if warnings.len() < MAX_WARNINGS => warnings.push(w),
+        UnitLine::Warning(_) => {}
+    });
+    (entries, warnings)
+}
+
+/// Calls `visit` for each entry and warning of unit-file text, in order, without
+/// collecting them (memory stays proportional to the longest line).
+pub(crate) fn each_line(text: &str, file: &str, mut visit: impl FnMut(UnitLine)) {
     let mut section: Option<String> = None;
     let mut continuation: Option<(String, u32)> = None;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -251,16 +284,8 @@ pub(crate) fn parse_entries(text: &str, file: &str) -> (Vec<Entry>, Vec<UnitWarn
                 continue;
             }
         }
-        parse_line(
-            &joined,
-            file,
-            start,
-            &mut section,
-            &mut entries,
-            &mut warnings,
-        );
+        parse_line(&joined, file, start, &mut section, &mut visit);
     }
-    (entries, warnings)
 }
 
 fn ends_with_unescaped_backslash(s: &str) -> bool {
@@ -273,25 +298,24 @@ fn parse_line(
     file: &str,
     lineno: u32,
     section: &mut Option<String>,
-    entries: &mut Vec<Entry>,
-    warnings: &mut Vec<UnitWarning>,
+    visit: &mut impl FnMut(UnitLine),
 ) {
     let l = line.trim();
     if l.is_empty() {
         return;
     }
-    let warn = |warnings: &mut Vec<UnitWarning>, message: String| {
-        warnings.push(UnitWarning {
+    let warn = |visit: &mut dyn FnMut(UnitLine), message: String| {
+        visit(UnitLine::Warning(UnitWarning {
             file: file.to_string(),
             line: lineno,
             message,
-        })
+        }))
     };
     if l.starts_with('[') {
         match l.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
             Some(name) => *section = Some(name.to_string()),
             None => {
-                warn(warnings, "invalid section header".to_string());
+                warn(visit, "invalid section header".to_string());
                 *section = None;
             }
         }
@@ -299,22 +323,22 @@ fn parse_line(
     }
     let Some(sec) = section.as_ref() else {
         warn(
-            warnings,
+            visit,
             "assignment outside of a section, ignored".to_string(),
         );
         return;
     };
     let Some((key, value)) = l.split_once('=') else {
-        warn(warnings, "missing '=', line ignored".to_string());
+        warn(visit, "missing '=', line ignored".to_string());
         return;
     };
-    entries.push(Entry {
+    visit(UnitLine::Entry(Entry {
         section: sec.clone(),
         key: key.trim().to_string(),
         value: value.trim().to_string(),
         file: file.to_string(),
         line: lineno,
-    });
+    }));
 }
 
 /// Splits a value into words as systemd's `extract_first_word(UNQUOTE|CUNESCAPE)` does:
@@ -471,6 +495,8 @@ struct Acc {
     cap_bnd: Option<CapAcc>,
     cap_amb: Option<CapAcc>,
     warnings: Vec<UnitWarning>,
+    /// Warnings past [`MAX_WARNINGS`], counted only.
+    more_warnings: usize,
     templated: bool,
 }
 
@@ -485,11 +511,19 @@ fn setting<T>(e: &Entry, value: T) -> Setting<T> {
 
 impl Acc {
     fn warn(&mut self, e: &Entry, message: String) {
-        self.warnings.push(UnitWarning {
+        self.push_warning(UnitWarning {
             file: e.file.clone(),
             line: e.line,
             message,
         });
+    }
+
+    fn push_warning(&mut self, w: UnitWarning) {
+        if self.warnings.len() < MAX_WARNINGS {
+            self.warnings.push(w);
+        } else {
+            self.more_warnings += 1;
+        }
     }
 
     /// Scalar directive: empty resets, an unparsable value is ignored (systemd keeps the
@@ -712,24 +746,26 @@ fn evaluate(name: &str, files: &[(String, String)], read_env: &EnvFileReader<'_>
         if text.contains("{{") || text.contains("{%") {
             acc.templated = true;
         }
-        let (entries, warnings) = parse_entries(text, path);
-        acc.warnings.extend(warnings);
-        for e in &entries {
-            acc.feed(e);
-        }
+        each_line(text, path, |line| match line {
+            UnitLine::Entry(e) => acc.feed(&e),
+            UnitLine::Warning(w) => acc.push_warning(w),
+        });
     }
     let mut secrets: Vec<SecretHit> = Vec::new();
 
     // Environment= values: credentials are withheld, the rest kept for expansion.
     let mut vars: BTreeMap<String, String> = BTreeMap::new();
-    let mut environment = Vec::new();
+    // One entry per variable, the last assignment's, as systemd keeps it (a credential in
+    // an overridden assignment is still reported: it is still in the file).
+    let mut environment: Vec<EnvVar> = Vec::new();
+    let mut slot_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (key, value, file, line) in &acc.environment {
         vars.insert(key.clone(), value.clone());
         let kind = env_secret_kind(key, value);
         if let Some(kind) = kind {
             secrets.push(SecretHit::variable(file, *line, kind, key));
         }
-        environment.push(EnvVar {
+        let var = EnvVar {
             key: key.clone(),
             value: if kind.is_some() {
                 None
@@ -739,7 +775,17 @@ fn evaluate(name: &str, files: &[(String, String)], read_env: &EnvFileReader<'_>
             redacted: kind.is_some(),
             file: file.clone(),
             line: *line,
-        });
+        };
+        match slot_of
+            .get(key.as_str())
+            .and_then(|&i| environment.get_mut(i))
+        {
+            Some(slot) => *slot = var,
+            None => {
+                slot_of.insert(key, environment.len());
+                environment.push(var);
+            }
+        }
     }
 
     // EnvironmentFile= entries override Environment= (systemd.exec(5)).
@@ -769,11 +815,22 @@ fn evaluate(name: &str, files: &[(String, String)], read_env: &EnvFileReader<'_>
     }
 
     let exec_start_count = acc.exec_start.len();
-    let execs: Vec<ExecStart> = acc
-        .exec_start
-        .iter()
-        .map(|x| exec_fact(x, &vars, &mut secrets))
-        .collect();
+    let mut execs: Vec<ExecStart> = Vec::with_capacity(exec_start_count);
+    for x in std::mem::take(&mut acc.exec_start).iter() {
+        let (exec, truncated) = exec_fact(x, &vars, &mut secrets);
+        if truncated {
+            acc.push_warning(UnitWarning {
+                file: x.file.clone(),
+                line: x.line,
+                message: format!(
+                    "ExecStart= expands to more than {} MiB, more than the kernel runs; \
+                     read up to there",
+                    MAX_EXPANDED_BYTES >> 20
+                ),
+            });
+        }
+        execs.push(exec);
+    }
     let exec_start = execs
         .iter()
         .find(|x| x.is_server)
@@ -792,6 +849,17 @@ fn evaluate(name: &str, files: &[(String, String)], read_env: &EnvFileReader<'_>
             line: 0,
             message: "unit contains template markup ({{ }} / {% %}); values are not literal"
                 .to_string(),
+        });
+    }
+
+    if acc.more_warnings > 0 {
+        acc.warnings.push(UnitWarning {
+            file: files.first().map(|f| f.0.clone()).unwrap_or_default(),
+            line: 0,
+            message: format!(
+                "{} more warnings not listed (only the first {MAX_WARNINGS} are)",
+                acc.more_warnings
+            ),
         });
     }
 
@@ -828,24 +896,34 @@ fn evaluate(name: &str, files: &[(String, String)], read_env: &EnvFileReader<'_>
 }
 
 /// `$NAME` as a whole word expands to the value split at whitespace; `${NAME}` expands in
-/// place; `$$` is a literal `$` (systemd.service(5), "Command lines").
+/// place; `$$` is a literal `$` (systemd.service(5), "Command lines"). Stops at
+/// [`MAX_EXPANDED_BYTES`]; the flag says it did.
 fn expand(
     words: &[String],
     vars: &BTreeMap<String, String>,
     unresolved: &mut Vec<String>,
-) -> Vec<String> {
+) -> (Vec<String>, bool) {
+    let mut noted = std::collections::HashSet::new();
     let mut note = |name: &str| {
-        if !vars.contains_key(name) && !unresolved.iter().any(|u| u == name) {
+        if !vars.contains_key(name) && noted.insert(name.to_string()) {
             unresolved.push(name.to_string());
         }
     };
-    let mut out = Vec::new();
+    let mut out: Vec<String> = Vec::new();
+    // What `out` costs so far (see `argv_cost`).
+    let mut size = 0usize;
     for w in words {
         if let Some(name) = w.strip_prefix('$') {
             if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 note(name);
                 if let Some(v) = vars.get(name) {
-                    out.extend(v.split_whitespace().map(str::to_string));
+                    for word in v.split_whitespace() {
+                        size += argv_cost(word);
+                        if size > MAX_EXPANDED_BYTES {
+                            return (out, true);
+                        }
+                        out.push(word.to_string());
+                    }
                 }
                 continue;
             }
@@ -863,6 +941,9 @@ fn expand(
             {
                 note(name);
                 if let Some(v) = vars.get(name) {
+                    if size + s.len() + v.len() > MAX_EXPANDED_BYTES {
+                        return (out, true);
+                    }
                     s.push_str(v);
                 }
                 rest = tail;
@@ -872,9 +953,13 @@ fn expand(
             }
         }
         s.push_str(rest);
+        size += argv_cost(&s);
+        if size > MAX_EXPANDED_BYTES {
+            return (out, true);
+        }
         out.push(s);
     }
-    out
+    (out, false)
 }
 
 /// Finds the server invocation in a command: the Vault/OpenBao word, directly or behind a
@@ -950,13 +1035,14 @@ pub(crate) fn server_args(argv: &[String]) -> ServerArgs {
     out
 }
 
+/// The fact for one `ExecStart=` command, and whether its expansion was cut short.
 fn exec_fact(
     x: &ExecEntry,
     vars: &BTreeMap<String, String>,
     secrets: &mut Vec<SecretHit>,
-) -> ExecStart {
+) -> (ExecStart, bool) {
     let mut unresolved = Vec::new();
-    let expanded = expand(&x.words, vars, &mut unresolved);
+    let (expanded, truncated) = expand(&x.words, vars, &mut unresolved);
     let (argv, secret_kinds) = secrets::redact_words(&expanded);
     for k in &secret_kinds {
         secrets.push(SecretHit::new(&x.file, x.line, *k));
@@ -974,7 +1060,7 @@ fn exec_fact(
         .as_ref()
         .map(|a| a.config_paths.clone())
         .unwrap_or_default();
-    ExecStart {
+    let exec = ExecStart {
         binary: argv.first().cloned(),
         argv,
         server_binary,
@@ -986,7 +1072,8 @@ fn exec_fact(
         secret_kinds,
         file: x.file.clone(),
         line: x.line,
-    }
+    };
+    (exec, truncated)
 }
 
 /// Parses an environment file as systemd does (`KEY=VALUE`, `#`/`;` comments, quotes,
@@ -1351,7 +1438,8 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        let out = expand(&words, &vars, &mut unresolved);
+        let (out, truncated) = expand(&words, &vars, &mut unresolved);
+        assert!(!truncated);
         assert_eq!(
             out,
             vec![
@@ -1431,5 +1519,68 @@ mod tests {
             let _ = one(t);
         }
         assert_eq!(one("\u{feff}[Service]\nUser=v").user.unwrap().value, "v");
+    }
+
+    #[test]
+    fn warnings_are_capped_and_counted() {
+        // issue 9: a million junk lines made a million warnings (3.2 MB took 662 MB).
+        let text = format!("[Service]\nUser=vault\n{}", "junk\n".repeat(100_000));
+        let u = one(&text);
+        assert_eq!(u.warnings.len(), MAX_WARNINGS + 1);
+        assert_eq!(u.warnings[0].line, 3);
+        let last = u.warnings.last().expect("the count");
+        assert_eq!(
+            last.message,
+            format!("99900 more warnings not listed (only the first {MAX_WARNINGS} are)")
+        );
+        assert_eq!(u.user.expect("user").value, "vault");
+    }
+
+    #[test]
+    fn exec_start_expansion_stops_at_what_the_kernel_would_run() {
+        // `$A` repeated against a large variable multiplied the input (10 GB from 3.2 MB).
+        let text = format!(
+            "[Service]\nEnvironment=A={}\nExecStart=/usr/bin/vault server {}\n",
+            "a".repeat(64 << 10),
+            "$A ".repeat(64)
+        );
+        let u = one(&text);
+        let exec = u.exec_start.expect("exec");
+        let cost: usize = exec.argv.iter().map(|w| argv_cost(w)).sum();
+        assert!(cost <= MAX_EXPANDED_BYTES, "{cost}");
+        assert!(exec.argv.len() > 20, "expanded up to the limit");
+        assert_eq!(exec.server_binary.as_deref(), Some("/usr/bin/vault"));
+        assert!(
+            u.warnings
+                .iter()
+                .any(|w| w.line == 3 && w.message.contains("expands to more than 2 MiB")),
+            "{:?}",
+            u.warnings
+        );
+    }
+
+    #[test]
+    fn environment_keeps_the_last_assignment_of_each_variable() {
+        let text = format!(
+            "[Service]\nEnvironment=B=1\n{}Environment=A=last\n",
+            "Environment=A=b\n".repeat(10_000)
+        );
+        let u = one(&text);
+        assert_eq!(u.environment.len(), 2);
+        assert_eq!(u.environment[0].key, "B");
+        assert_eq!(u.environment[1].value.as_deref(), Some("last"));
+        assert_eq!(u.environment[1].line, 10_003);
+    }
+
+    #[test]
+    fn unresolved_variables_are_listed_once_each() {
+        let words: Vec<String> = (0..2_000).map(|i| format!("${{V{i}}} $V{i}")).collect();
+        let text = format!(
+            "[Service]\nExecStart=/usr/bin/vault server {}\n",
+            words.join(" ")
+        );
+        let exec = one(&text).exec_start.expect("exec");
+        assert_eq!(exec.unresolved_variables.len(), 2_000);
+        assert_eq!(exec.unresolved_variables[1999], "V1999");
     }
 }
