@@ -135,7 +135,12 @@ fn a_token_of_a_too_narrow_policy_makes_the_scan_incomplete_until_those_rules_ar
         .expect("admin")
         .create_token(json!({"policies": ["default"], "ttl": "1h"}))
         .expect("default-policy token");
-    let select = with(API_ONLY, &["--select", "api."]);
+    // A dev server is unsealed by one key of one share: api.unseal-threshold fails there by
+    // design, and a failure would hide the exit code 3 under test.
+    let select = with(
+        API_ONLY,
+        &["--select", "api.", "--ignore", "api.unseal-threshold"],
+    );
     let run = scan(&dev.addr, Some(&token), &args(&select));
     assert_eq!(run.code, Some(3), "{}\n{}", run.stderr, run.stdout);
     assert_eq!(run.report["sources"]["api"], "available");
@@ -195,7 +200,11 @@ fn no_token_at_all_is_a_deliberate_choice_not_an_incomplete_scan() {
     let run = scan(
         &dev.addr,
         None,
-        &args(&with(API_ONLY, &["--select", "api."])),
+        // api.unseal-threshold fails on a dev server's one-of-one seal, by design.
+        &args(&with(
+            API_ONLY,
+            &["--select", "api.", "--ignore", "api.unseal-threshold"],
+        )),
     );
     assert_eq!(run.code, Some(0), "{}\n{}", run.stderr, run.stdout);
     let (status, _, message) = run.of("api.audit-disabled").remove(0);
