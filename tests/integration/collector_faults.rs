@@ -299,33 +299,108 @@ fn no_address_and_switched_off_are_skips() {
     assert_eq!(api::collect(&o, None).state, ProbeState::Skip);
 }
 
+/// Paths whose answer changes state or streams data: no redirect may ever reach them.
+const DANGEROUS: &[&str] = &[
+    "/v1/sys/step-down",
+    "/v1/sys/raw/core/keyring",
+    "/v1/sys/storage/raft/snapshot",
+    "/v1/sys/seal",
+];
+
+fn no_dangerous_request_and_only_allowed_methods(mock: &MockServer) {
+    for r in mock.requests() {
+        assert!(
+            !DANGEROUS
+                .iter()
+                .any(|d| r.path() == *d || r.path().starts_with(&format!("{d}/"))),
+            "a redirect reached {} {}",
+            r.method,
+            r.target
+        );
+        assert!(
+            r.method == "GET"
+                || (r.method == "POST" && r.path() == "/v1/auth/token/lookup-accessor"),
+            "{} {}",
+            r.method,
+            r.target
+        );
+    }
+}
+
 #[test]
-fn same_origin_redirect_is_followed_with_the_token() {
-    let mock = MockServer::start(|req| match req.path() {
-        "/v1/sys/health" => MockResponse::Json(
-            200,
-            json!({"initialized":true,"sealed":false,"standby":false}).to_string(),
-        ),
-        "/v1/sys/seal-status" => MockResponse::Json(
-            200,
-            json!({"initialized":true,"sealed":false,"version":"2.7.2"}).to_string(),
-        ),
-        "/v1/sys/audit" => MockResponse::Redirect(307, "/v1/sys/audit2".into()),
-        "/v1/sys/audit2" if req.header("x-vault-token") == Some(TOKEN) => MockResponse::Json(
-            200,
-            json!({"data":{"f/":{"type":"file","path":"f/","options":{}}}}).to_string(),
-        ),
-        _ => MockResponse::Json(404, r#"{"errors":[]}"#.into()),
-    })
-    .expect("mock");
+fn redirects_to_paths_outside_the_allow_list_are_errors_naming_the_path() {
+    for code in [301u16, 302, 303, 307, 308] {
+        let mock = vault_like(move |req| match req.path() {
+            "/v1/sys/audit" => Some(MockResponse::Redirect(code, "/v1/sys/raw/core/keyring".into())),
+            "/v1/sys/mounts" => Some(MockResponse::Redirect(code, "/v1/sys/storage/raft/snapshot".into())),
+            "/v1/sys/auth" => Some(MockResponse::Redirect(code, "/v1/sys/seal".into())),
+            "/v1/sys/config/cors" => Some(MockResponse::Redirect(code, "/v1/secret/data/app".into())),
+            "/v1/auth/token/accessors" => Some(json_ok(json!({"data":{"keys":["a1"]}}))),
+            "/v1/auth/token/lookup-accessor" => Some(MockResponse::Redirect(code, "/v1/sys/step-down".into())),
+            _ => None,
+        });
+        let facts = api::collect(&opts(&mock.url(), Duration::from_secs(1)), None);
+        for (probe, target) in [
+            (&facts.audit.reason, "/v1/sys/raw/core/keyring"),
+            (&facts.mounts.reason, "/v1/sys/storage/raft/snapshot"),
+            (&facts.auth.reason, "/v1/sys/seal"),
+            (&facts.cors.reason, "/v1/secret/data/app"),
+        ] {
+            let reason = probe.clone().unwrap_or_default();
+            assert!(
+                reason.contains(target) && reason.contains("allow-list"),
+                "HTTP {code}: {reason}"
+            );
+        }
+        assert_eq!(facts.audit.state, ProbeState::Error, "HTTP {code}");
+        assert_eq!(facts.mounts.state, ProbeState::Error, "HTTP {code}");
+        // The POST is never redirected, whatever the code and target.
+        let hunt = &facts.root_token_hunt;
+        let said = format!("{:?} {:?}", hunt.reason, hunt.data.as_ref().map(|h| &h.failure_examples));
+        assert!(said.contains("redirect") && said.contains("/v1/sys/step-down"), "HTTP {code}: {said}");
+        no_dangerous_request_and_only_allowed_methods(&mock);
+        let posts = mock.requests().iter().filter(|r| r.method == "POST").count();
+        assert_eq!(posts, 1, "HTTP {code}: the POST was sent once and not re-sent");
+    }
+}
+
+#[test]
+fn redirect_to_an_allowed_path_on_the_same_origin_is_followed_with_the_token() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    for code in [301u16, 302, 303, 307, 308] {
+        let hits = AtomicUsize::new(0);
+        let mock = vault_like(move |req| match req.path() {
+            // First a redirect to the same (allowed) path, then the answer.
+            "/v1/sys/audit" if hits.fetch_add(1, Ordering::SeqCst) == 0 => {
+                Some(MockResponse::Redirect(code, "/v1/sys/audit".into()))
+            }
+            "/v1/sys/audit" if req.header("x-vault-token") == Some(TOKEN) => Some(json_ok(
+                json!({"data":{"f/":{"type":"file","path":"f/","options":{}}}}),
+            )),
+            _ => None,
+        });
+        let facts = api::collect(&opts(&mock.url(), Duration::from_secs(1)), None);
+        assert_eq!(facts.audit.state, ProbeState::Ok, "HTTP {code}: {:?}", facts.audit.reason);
+        assert_eq!(facts.audit.data.as_ref().map(|a| a.devices.len()), Some(1));
+        no_dangerous_request_and_only_allowed_methods(&mock);
+    }
+}
+
+#[test]
+fn redirect_loops_and_cross_origin_redirects_stop() {
+    let elsewhere = MockServer::start(|_| MockResponse::Json(200, "{}".into())).expect("mock b");
+    let elsewhere_url = elsewhere.url();
+    let mock = vault_like(move |req| match req.path() {
+        "/v1/sys/audit" => Some(MockResponse::Redirect(307, "/v1/sys/audit".into())),
+        "/v1/sys/mounts" => Some(MockResponse::Redirect(302, format!("{elsewhere_url}/v1/sys/mounts"))),
+        _ => None,
+    });
     let facts = api::collect(&opts(&mock.url(), Duration::from_secs(1)), None);
-    assert_eq!(
-        facts.audit.state,
-        ProbeState::Ok,
-        "{:?}",
-        facts.audit.reason
-    );
-    assert_eq!(facts.audit.data.as_ref().map(|a| a.devices.len()), Some(1));
+    assert_eq!(facts.audit.state, ProbeState::Error);
+    assert!(facts.audit.reason.as_deref().unwrap_or_default().contains("too many redirects"), "{:?}", facts.audit.reason);
+    assert_eq!(facts.mounts.state, ProbeState::Error);
+    assert!(facts.mounts.reason.as_deref().unwrap_or_default().contains("another origin"), "{:?}", facts.mounts.reason);
+    assert!(elsewhere.requests().is_empty(), "the token must not follow a cross-origin redirect");
 }
 
 #[test]
