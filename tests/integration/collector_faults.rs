@@ -331,12 +331,22 @@ fn no_dangerous_request_and_only_allowed_methods(mock: &MockServer) {
 fn redirects_to_paths_outside_the_allow_list_are_errors_naming_the_path() {
     for code in [301u16, 302, 303, 307, 308] {
         let mock = vault_like(move |req| match req.path() {
-            "/v1/sys/audit" => Some(MockResponse::Redirect(code, "/v1/sys/raw/core/keyring".into())),
-            "/v1/sys/mounts" => Some(MockResponse::Redirect(code, "/v1/sys/storage/raft/snapshot".into())),
+            "/v1/sys/audit" => Some(MockResponse::Redirect(
+                code,
+                "/v1/sys/raw/core/keyring".into(),
+            )),
+            "/v1/sys/mounts" => Some(MockResponse::Redirect(
+                code,
+                "/v1/sys/storage/raft/snapshot".into(),
+            )),
             "/v1/sys/auth" => Some(MockResponse::Redirect(code, "/v1/sys/seal".into())),
-            "/v1/sys/config/cors" => Some(MockResponse::Redirect(code, "/v1/secret/data/app".into())),
+            "/v1/sys/config/cors" => {
+                Some(MockResponse::Redirect(code, "/v1/secret/data/app".into()))
+            }
             "/v1/auth/token/accessors" => Some(json_ok(json!({"data":{"keys":["a1"]}}))),
-            "/v1/auth/token/lookup-accessor" => Some(MockResponse::Redirect(code, "/v1/sys/step-down".into())),
+            "/v1/auth/token/lookup-accessor" => {
+                Some(MockResponse::Redirect(code, "/v1/sys/step-down".into()))
+            }
             _ => None,
         });
         let facts = api::collect(&opts(&mock.url(), Duration::from_secs(1)), None);
@@ -356,11 +366,25 @@ fn redirects_to_paths_outside_the_allow_list_are_errors_naming_the_path() {
         assert_eq!(facts.mounts.state, ProbeState::Error, "HTTP {code}");
         // The POST is never redirected, whatever the code and target.
         let hunt = &facts.root_token_hunt;
-        let said = format!("{:?} {:?}", hunt.reason, hunt.data.as_ref().map(|h| &h.failure_examples));
-        assert!(said.contains("redirect") && said.contains("/v1/sys/step-down"), "HTTP {code}: {said}");
+        let said = format!(
+            "{:?} {:?}",
+            hunt.reason,
+            hunt.data.as_ref().map(|h| &h.failure_examples)
+        );
+        assert!(
+            said.contains("redirect") && said.contains("/v1/sys/step-down"),
+            "HTTP {code}: {said}"
+        );
         no_dangerous_request_and_only_allowed_methods(&mock);
-        let posts = mock.requests().iter().filter(|r| r.method == "POST").count();
-        assert_eq!(posts, 1, "HTTP {code}: the POST was sent once and not re-sent");
+        let posts = mock
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST")
+            .count();
+        assert_eq!(
+            posts, 1,
+            "HTTP {code}: the POST was sent once and not re-sent"
+        );
     }
 }
 
@@ -380,7 +404,12 @@ fn redirect_to_an_allowed_path_on_the_same_origin_is_followed_with_the_token() {
             _ => None,
         });
         let facts = api::collect(&opts(&mock.url(), Duration::from_secs(1)), None);
-        assert_eq!(facts.audit.state, ProbeState::Ok, "HTTP {code}: {:?}", facts.audit.reason);
+        assert_eq!(
+            facts.audit.state,
+            ProbeState::Ok,
+            "HTTP {code}: {:?}",
+            facts.audit.reason
+        );
         assert_eq!(facts.audit.data.as_ref().map(|a| a.devices.len()), Some(1));
         no_dangerous_request_and_only_allowed_methods(&mock);
     }
@@ -392,15 +421,39 @@ fn redirect_loops_and_cross_origin_redirects_stop() {
     let elsewhere_url = elsewhere.url();
     let mock = vault_like(move |req| match req.path() {
         "/v1/sys/audit" => Some(MockResponse::Redirect(307, "/v1/sys/audit".into())),
-        "/v1/sys/mounts" => Some(MockResponse::Redirect(302, format!("{elsewhere_url}/v1/sys/mounts"))),
+        "/v1/sys/mounts" => Some(MockResponse::Redirect(
+            302,
+            format!("{elsewhere_url}/v1/sys/mounts"),
+        )),
         _ => None,
     });
     let facts = api::collect(&opts(&mock.url(), Duration::from_secs(1)), None);
     assert_eq!(facts.audit.state, ProbeState::Error);
-    assert!(facts.audit.reason.as_deref().unwrap_or_default().contains("too many redirects"), "{:?}", facts.audit.reason);
+    assert!(
+        facts
+            .audit
+            .reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("too many redirects"),
+        "{:?}",
+        facts.audit.reason
+    );
     assert_eq!(facts.mounts.state, ProbeState::Error);
-    assert!(facts.mounts.reason.as_deref().unwrap_or_default().contains("another origin"), "{:?}", facts.mounts.reason);
-    assert!(elsewhere.requests().is_empty(), "the token must not follow a cross-origin redirect");
+    assert!(
+        facts
+            .mounts
+            .reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("another origin"),
+        "{:?}",
+        facts.mounts.reason
+    );
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the token must not follow a cross-origin redirect"
+    );
 }
 
 #[test]

@@ -345,7 +345,10 @@ impl ApiClient {
         loop {
             let url = self.url_for(&current);
             let resp = self.send_once(&current, url.clone()).await?;
-            let Some(location) = resp.location.as_deref().filter(|_| is_redirect(resp.status))
+            let Some(location) = resp
+                .location
+                .as_deref()
+                .filter(|_| is_redirect(resp.status))
             else {
                 return Ok(resp);
             };
@@ -432,7 +435,11 @@ impl ApiClient {
             Err(e) => return Probe::error(path, None, self.scrub(&format!("{label}: {e}"))),
         };
         let status = resp.status;
-        let message = || self.scrub(&server_message(&resp.body));
+        // Scrub first, then cut: a cut through the token would leave a part no scrub finds.
+        let message = || {
+            let secrets: Vec<String> = self.token.iter().map(|t| t.expose().to_owned()).collect();
+            crate::redact::scrub_and_cut(&server_message(&resp.body), MAX_REASON, &secrets)
+        };
         match status {
             200..=299 => {
                 if resp.body.iter().all(u8::is_ascii_whitespace) {
@@ -508,8 +515,8 @@ impl ApiClient {
     /// Replaces the token wherever a server or library message would echo it.
     pub(crate) fn scrub(&self, text: &str) -> String {
         match &self.token {
-            Some(t) if t.appears_in(text) => text.replace(t.expose(), "<redacted>"),
-            _ => text.to_owned(),
+            Some(t) => crate::redact::scrub(text, &[t.expose().to_owned()]),
+            None => text.to_owned(),
         }
     }
 }
@@ -544,8 +551,7 @@ fn server_message(body: &[u8]) -> String {
     let Some(errs) = v.get("errors").and_then(Value::as_array) else {
         return String::new();
     };
-    let joined = errs
-        .iter()
+    errs.iter()
         .filter_map(Value::as_str)
         .map(|s| {
             // "1 error occurred:\n\t* permission denied\n\n" -> "permission denied"
@@ -559,19 +565,7 @@ fn server_message(body: &[u8]) -> String {
             s.split_whitespace().collect::<Vec<_>>().join(" ")
         })
         .collect::<Vec<_>>()
-        .join("; ");
-    truncate(&joined, MAX_REASON)
-}
-
-pub(crate) fn truncate(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_owned();
-    }
-    let mut end = max;
-    while end > 0 && !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
+        .join("; ")
 }
 
 fn is_redirect(status: u16) -> bool {
@@ -749,7 +743,10 @@ mod tests {
         let read = Request::read("sys/audit").expect("allowed");
         let hop = |req: &Request, loc: &str| next_hop(&base, &here, req, 307, loc);
         let next = hop(&read, "/prefix/v1/sys/mounts?list=true#x").expect("followed");
-        assert_eq!((next.op, next.path.as_str(), next.query), (Op::Read, "sys/mounts", None));
+        assert_eq!(
+            (next.op, next.path.as_str(), next.query),
+            (Op::Read, "sys/mounts", None)
+        );
         let list = Request::list("sys/policies/acl").expect("allowed");
         let next = hop(&list, "policies/acl").expect("relative, followed");
         assert_eq!(next.query, Some(("list", "true")));
@@ -758,9 +755,18 @@ mod tests {
             ("/prefix/v1/sys/step-down", "allow-list"),
             ("/v1/sys/mounts", "allow-list"),
             ("/prefix/v1/sys/%61udit", "allow-list"),
-            ("https://v.example:8201/prefix/v1/sys/audit", "another origin"),
-            ("http://v.example:8200/prefix/v1/sys/audit", "another origin"),
-            ("https://u:p@v.example:8200/prefix/v1/sys/audit", "another origin"),
+            (
+                "https://v.example:8201/prefix/v1/sys/audit",
+                "another origin",
+            ),
+            (
+                "http://v.example:8200/prefix/v1/sys/audit",
+                "another origin",
+            ),
+            (
+                "https://u:p@v.example:8200/prefix/v1/sys/audit",
+                "another origin",
+            ),
         ] {
             let err = hop(&read, loc).expect_err(loc);
             assert!(err.contains(why), "{loc}: {err}");
@@ -768,9 +774,11 @@ mod tests {
         let post = Request::lookup_accessor("a");
         let err = hop(&post, "/prefix/v1/auth/token/lookup-accessor").expect_err("POST");
         assert!(err.contains("a POST never follows a redirect"), "{err}");
-        assert!(!hop(&read.clone().anonymous(), "/prefix/v1/sys/health")
-            .expect("followed")
-            .auth);
+        assert!(
+            !hop(&read.clone().anonymous(), "/prefix/v1/sys/health")
+                .expect("followed")
+                .auth
+        );
     }
 
     #[test]
