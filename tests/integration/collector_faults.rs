@@ -606,3 +606,79 @@ fn namespace_header_and_list_as_get() {
     assert_eq!(list.header("x-vault-namespace"), Some("team-a"));
     assert_eq!(list.header("x-vault-token"), Some(TOKEN));
 }
+
+/// A mock active node whose `sys/ha-status` lists `n` nodes, all served by the mock itself
+/// under their own path prefix (`<mock>/n<i>`): loopback only, one port.
+pub(crate) fn many_node_cluster(
+    n: usize,
+    delay: Duration,
+) -> (MockServer, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, OnceLock};
+    let base: Arc<OnceLock<String>> = Arc::new(OnceLock::new());
+    let (in_flight, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (b, f, p) = (base.clone(), in_flight.clone(), peak.clone());
+    let mock = MockServer::start(move |req| {
+        let path = req.path();
+        if path == "/v1/sys/ha-status" {
+            let url = b.get().cloned().unwrap_or_default();
+            let nodes: Vec<serde_json::Value> = (0..n)
+                .map(|i| json!({"hostname": format!("n{i}"), "api_address": format!("{url}/n{i}"), "cluster_address": "https://127.0.0.1:8201", "active_node": i == 0, "version": "2.7.2"}))
+                .collect();
+            return json_ok(json!({"data":{"nodes": nodes}}));
+        }
+        let per_node = path.starts_with("/n");
+        if per_node {
+            let now = f.fetch_add(1, Ordering::SeqCst) + 1;
+            p.fetch_max(now, Ordering::SeqCst);
+            std::thread::sleep(delay);
+            f.fetch_sub(1, Ordering::SeqCst);
+        }
+        let tail = path.find("/v1/").map(|i| &path[i..]).unwrap_or_default();
+        match tail {
+            "/v1/sys/health" => json_ok(json!({"initialized":true,"sealed":false,"standby":!per_node,"version":"2.7.2","server_time_utc":1})),
+            "/v1/sys/seal-status" => json_ok(json!({"type":"shamir","initialized":true,"sealed":false,"version":"2.7.2"})),
+            "/v1/sys/leader" => json_ok(json!({"ha_enabled":true,"is_self":true})),
+            _ => MockResponse::Json(404, r#"{"errors":[]}"#.into()),
+        }
+    })
+    .expect("mock");
+    let _ = base.set(mock.url());
+    (mock, peak)
+}
+
+#[test]
+fn cluster_mode_costs_two_requests_per_node_with_bounded_concurrency() {
+    let n = 300;
+    let (mock, peak) = many_node_cluster(n, Duration::from_millis(2));
+    let mut o = opts(&mock.url(), Duration::from_secs(5));
+    o.cluster = true;
+    let facts = api::collect(&o, None);
+    assert_eq!(
+        facts.cluster.state,
+        ProbeState::Ok,
+        "{:?}",
+        facts.cluster.reason
+    );
+    assert_eq!(facts.cluster.nodes.len(), n);
+    // Each node: one sys/health and one sys/seal-status, never the token.
+    let mut per_node = std::collections::BTreeMap::<String, usize>::new();
+    for r in mock
+        .requests()
+        .iter()
+        .filter(|r| r.path().starts_with("/n"))
+    {
+        assert!(r.header("x-vault-token").is_none(), "{}", r.target);
+        *per_node.entry(r.path().to_owned()).or_default() += 1;
+    }
+    assert_eq!(per_node.len(), 2 * n);
+    assert!(
+        per_node.values().all(|c| *c == 1),
+        "a node endpoint read twice"
+    );
+    let peak = peak.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        (2..=16).contains(&peak),
+        "peak in-flight node requests {peak}"
+    );
+}
