@@ -682,3 +682,167 @@ fn cluster_mode_costs_two_requests_per_node_with_bounded_concurrency() {
         "peak in-flight node requests {peak}"
     );
 }
+
+/// 200 answers of the wrong shape: every probe a rule relies on becomes an error naming the
+/// path and what was wrong, never data that reads as "nothing there".
+fn wrongly_shaped_server() -> MockServer {
+    vault_like(|req| {
+        let wrong = |v: serde_json::Value| Some(json_ok(v));
+        match req.path() {
+            "/v1/sys/leader" => wrong(json!({"data": {"leader": "yes"}})),
+            "/v1/sys/ha-status" => wrong(json!({"members": ["a", "b"]})),
+            "/v1/sys/audit" => wrong(json!({"devices": [{"type": "file"}]})),
+            "/v1/sys/auth" => wrong(json!({"data": {"userpass/": "enabled"}})),
+            "/v1/sys/mounts" => wrong(json!({"secret/": ["kv"]})),
+            "/v1/auth/token/lookup-self" => wrong(json!({"data": {"id": "x"}})),
+            "/v1/sys/policies/acl" => wrong(json!({"data": {"policies": ["a"]}})),
+            "/v1/auth/token/accessors" => wrong(json!({"data": {"accessors": 3}})),
+            "/v1/sys/storage/raft/configuration" => {
+                wrong(json!({"data": {"config": {"servers": ["n1"]}}}))
+            }
+            "/v1/sys/storage/raft/autopilot/state" => wrong(json!({"data": {"state": "ok"}})),
+            "/v1/sys/config/state/sanitized" => wrong(json!(["listener"])),
+            "/v1/sys/config/cors" => wrong(json!({"data": {"origins": "*"}})),
+            "/v1/sys/host-info" => wrong(json!({"data": {"uptime": 5}})),
+            "/v1/sys/version-history" => wrong(json!({"data": {"versions": ["2.7.2"]}})),
+            "/v1/sys/metrics" => Some(MockResponse::Json(200, "<html>login page</html>".into())),
+            _ => None,
+        }
+    })
+}
+
+#[test]
+fn wrongly_shaped_answers_are_errors_naming_the_path() {
+    let mock = wrongly_shaped_server();
+    let facts = api::collect(&opts(&mock.url(), Duration::from_secs(1)), None);
+    let checks: Vec<(&str, ProbeState, Option<String>)> = vec![
+        (
+            "sys/leader",
+            facts.leader.state,
+            facts.leader.reason.clone(),
+        ),
+        (
+            "sys/ha-status",
+            facts.ha_status.state,
+            facts.ha_status.reason.clone(),
+        ),
+        ("sys/audit", facts.audit.state, facts.audit.reason.clone()),
+        ("sys/auth", facts.auth.state, facts.auth.reason.clone()),
+        (
+            "sys/mounts",
+            facts.mounts.state,
+            facts.mounts.reason.clone(),
+        ),
+        (
+            "auth/token/lookup-self",
+            facts.token_self.state,
+            facts.token_self.reason.clone(),
+        ),
+        (
+            "sys/policies/acl",
+            facts.policies.state,
+            facts.policies.reason.clone(),
+        ),
+        (
+            "auth/token/accessors",
+            facts.root_token_hunt.state,
+            facts.root_token_hunt.reason.clone(),
+        ),
+        (
+            "sys/storage/raft/configuration",
+            facts.raft_configuration.state,
+            facts.raft_configuration.reason.clone(),
+        ),
+        (
+            "sys/storage/raft/autopilot/state",
+            facts.autopilot.state,
+            facts.autopilot.reason.clone(),
+        ),
+        (
+            "sys/config/state/sanitized",
+            facts.config_sanitized.state,
+            facts.config_sanitized.reason.clone(),
+        ),
+        (
+            "sys/config/cors",
+            facts.cors.state,
+            facts.cors.reason.clone(),
+        ),
+        (
+            "sys/host-info",
+            facts.host_info.state,
+            facts.host_info.reason.clone(),
+        ),
+        (
+            "sys/version-history",
+            facts.version_history.state,
+            facts.version_history.reason.clone(),
+        ),
+        (
+            "sys/metrics",
+            facts.metrics.state,
+            facts.metrics.reason.clone(),
+        ),
+        (
+            "sys/metrics",
+            facts.metrics_unauthenticated.state,
+            facts.metrics_unauthenticated.reason.clone(),
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (path, state, reason) in checks {
+        let reason = reason.unwrap_or_default();
+        if state != ProbeState::Error || !reason.contains(&format!("/v1/{path}")) {
+            wrong.push(format!("{path}: {state:?} {reason:?}"));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "not errors naming the path:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn wrong_shapes_make_the_rules_error_not_fail() {
+    let mock = wrongly_shaped_server();
+    let home = tempfile::tempdir().expect("tmp");
+    let out = crate::common::vaultsec()
+        .env("HOME", home.path())
+        .env("VAULT_TOKEN", TOKEN)
+        .args([
+            "scan",
+            "--no-host",
+            "--no-config",
+            "--profile",
+            "strict",
+            "--format",
+            "json",
+        ])
+        .args(["--addr", &mock.url()])
+        .output()
+        .expect("run");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+    let status = |rule: &str| {
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .map(|f| {
+                (
+                    f["status"].as_str().unwrap_or_default().to_owned(),
+                    f["message"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    for rule in ["api.audit-disabled", "api.metrics-unauthenticated"] {
+        let got = status(rule);
+        assert!(!got.is_empty(), "{rule} ran");
+        for (s, message) in got {
+            assert_eq!(s, "error", "{rule}: {message}");
+        }
+    }
+    assert_eq!(out.status.code(), Some(3), "incomplete scan, not a failure");
+}
