@@ -430,16 +430,20 @@ impl ApiClient {
     ) -> Probe<Value> {
         let label = req.label();
         let path = req.path().to_owned();
+        // Scrub first, then cut: a cut through the token would leave a part no scrub finds.
+        let secrets: Vec<String> = self.token.iter().map(|t| t.expose().to_owned()).collect();
         let resp = match res {
             Ok(r) => r,
-            Err(e) => return Probe::error(path, None, self.scrub(&format!("{label}: {e}"))),
+            // A refused redirect names the server's Location: bounded like server messages.
+            Err(e) => {
+                let text = format!("{label}: {e}");
+                let text = crate::redact::scrub_and_cut(&text, 2 * MAX_REASON, &secrets);
+                return Probe::error(path, None, text);
+            }
         };
         let status = resp.status;
-        // Scrub first, then cut: a cut through the token would leave a part no scrub finds.
-        let message = || {
-            let secrets: Vec<String> = self.token.iter().map(|t| t.expose().to_owned()).collect();
-            crate::redact::scrub_and_cut(&server_message(&resp.body), MAX_REASON, &secrets)
-        };
+        let message =
+            || crate::redact::scrub_and_cut(&server_message(&resp.body), MAX_REASON, &secrets);
         match status {
             200..=299 => {
                 if resp.body.iter().all(u8::is_ascii_whitespace) {
@@ -458,7 +462,7 @@ impl ApiClient {
             300..=399 => Probe::error(
                 path,
                 Some(status),
-                format!("{label}: unexpected redirection HTTP {status} without a usable Location"),
+                format!("{label}: redirection HTTP {status} not followed (no usable Location)"),
             ),
             401 | 403 => Probe::skip(
                 path,
@@ -509,14 +513,6 @@ impl ApiClient {
                     format!("{label}: {kind} HTTP {status}{detail}"),
                 )
             }
-        }
-    }
-
-    /// Replaces the token wherever a server or library message would echo it.
-    pub(crate) fn scrub(&self, text: &str) -> String {
-        match &self.token {
-            Some(t) => crate::redact::scrub(text, &[t.expose().to_owned()]),
-            None => text.to_owned(),
         }
     }
 }
