@@ -720,6 +720,12 @@ fn write_reports(
     secrets: &[String],
 ) -> anyhow::Result<()> {
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    // Scrub before layout: a table wraps long cells, cutting a secret into pieces that a
+    // scrub of the rendered text would no longer find.
+    let mut value = serde_json::to_value(report)?;
+    crate::redact::scrub_json(&mut value, secrets);
+    let report: report::Report = serde_json::from_value(value)?;
+    let report = &report;
     let mut rendered = Vec::new();
     for (format, path) in outputs {
         let text = report::render(*format, report, rules, color && path.is_none())?;

@@ -14,6 +14,7 @@ pub mod merge;
 pub mod model;
 pub mod policy;
 pub mod progress;
+pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -794,20 +794,9 @@ pub fn evaluate(rules: &RuleSet, facts: &Facts, settings: &Settings) -> Vec<Find
 }
 
 /// Replaces any secret value that slipped into rendered text (second line of defence: the
-/// collectors already redact them).
+/// collectors already redact them). See [`crate::redact`] for which secrets and how.
 pub fn scrub(text: String, secrets: &[String]) -> String {
-    let mut out = text;
-    for secret in secrets.iter().filter(|s| s.len() >= 4) {
-        if out.contains(secret.as_str()) {
-            out = out.replace(secret.as_str(), config::REDACTED);
-        }
-        let escaped = serde_json::to_string(secret).unwrap_or_default();
-        let escaped = escaped.trim_matches('"');
-        if escaped != secret && out.contains(escaped) {
-            out = out.replace(escaped, config::REDACTED);
-        }
-    }
-    out
+    crate::redact::scrub(&text, secrets)
 }
 
 #[cfg(test)]

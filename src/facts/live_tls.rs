@@ -63,6 +63,8 @@ pub fn cluster_targets(
     already: Option<&LiveTarget>,
 ) -> Vec<LiveTarget> {
     let mut out: Vec<LiveTarget> = Vec::new();
+    let mut seen: std::collections::HashSet<String> =
+        already.map(|a| a.addr.clone()).into_iter().collect();
     for node in &api.cluster.nodes {
         let (Some(host), Some(port)) = (&node.host, node.port) else {
             continue;
@@ -71,7 +73,7 @@ pub fn cluster_targets(
             continue;
         }
         let addr = authority(host, port);
-        if already.is_some_and(|a| a.addr == addr) || out.iter().any(|t| t.addr == addr) {
+        if !seen.insert(addr.clone()) {
             continue;
         }
         out.push(LiveTarget {
@@ -121,7 +123,11 @@ fn read_client_cert(opts: &ApiOptions) -> Option<(Vec<u8>, Vec<u8>)> {
     }
 }
 
-/// Inspects every target concurrently (one thread each: the probes block on sockets).
+/// Listeners inspected at once (each inspection makes a few TLS handshakes).
+const LIVE_TLS_CONCURRENCY: usize = 8;
+
+/// Inspects the targets on a fixed pool of threads (the probes block on sockets), so a
+/// cluster of thousands of nodes never means thousands of threads; results in target order.
 pub fn inspect(
     targets: &[LiveTarget],
     opts: &ApiOptions,
@@ -130,29 +136,42 @@ pub fn inspect(
     let ca = ca_pem(opts);
     let client = read_client_cert(opts);
     let timeout = opts.timeout.max(Duration::from_millis(100));
-    std::thread::scope(|s| {
-        let handles: Vec<_> = targets
-            .iter()
-            .map(|t| {
-                let live = LiveTlsOptions {
-                    addr: t.addr.clone(),
-                    server_name: t.server_name.clone(),
-                    timeout,
-                    ca_pem: ca.clone(),
-                    client_cert: client.clone(),
-                };
-                let cert = CertOptions {
-                    now_unix,
-                    expected_host: Some(t.server_name.clone()),
-                };
-                (t.clone(), s.spawn(move || live_facts(&live, &cert)))
+    // A fixed number of workers, whatever the number of nodes: each takes the next target.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = LIVE_TLS_CONCURRENCY.min(targets.len());
+    let mut results: Vec<(usize, LiveTarget, LiveTlsFacts)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(t) = targets.get(i) else { break };
+                        let live = LiveTlsOptions {
+                            addr: t.addr.clone(),
+                            server_name: t.server_name.clone(),
+                            timeout,
+                            ca_pem: ca.clone(),
+                            client_cert: client.clone(),
+                        };
+                        let cert = CertOptions {
+                            now_unix,
+                            expected_host: Some(t.server_name.clone()),
+                        };
+                        done.push((i, t.clone(), live_facts(&live, &cert)));
+                    }
+                    done
+                })
             })
             .collect();
         handles
             .into_iter()
-            .filter_map(|(t, h)| h.join().ok().map(|f| (t, f)))
+            .filter_map(|h| h.join().ok())
+            .flatten()
             .collect()
-    })
+    });
+    results.sort_by_key(|(i, _, _)| *i);
+    results.into_iter().map(|(_, t, f)| (t, f)).collect()
 }
 
 /// Entries for `tls.listeners` (certificate rules) and `tls.live` (protocol probes).

@@ -196,7 +196,9 @@ pub(crate) fn flat_name(parent: &str, attr: &str) -> String {
     format!("{parent}__{attr}")
 }
 
-/// Rewrites `root.a.b.c...` traversals (outside template strings) to the flattened variables.
+/// Rewrites `root.a.b.c...` traversals to the flattened variables, inside template strings
+/// too: a per-node message reading `${api.product}` would otherwise copy the whole `api`
+/// document (every node) for every node, which made `--cluster` quadratic in the nodes.
 pub(crate) fn flatten_roots(expr: Expression) -> Expression {
     use hcl::expr::{Traversal, Variable};
     match expr {
@@ -275,6 +277,7 @@ pub(crate) fn flatten_roots(expr: Expression) -> Expression {
                 Operation::Binary(b)
             }
         })),
+        Expression::TemplateExpr(t) => flatten_template(*t),
         Expression::ForExpr(mut f) => {
             f.collection_expr = flatten_roots(f.collection_expr);
             f.key_expr = f.key_expr.map(flatten_roots);
@@ -283,5 +286,113 @@ pub(crate) fn flatten_roots(expr: Expression) -> Expression {
             Expression::ForExpr(f)
         }
         other => other,
+    }
+}
+
+/// A quoted template with its interpolations and directives flattened, re-serialized; left
+/// as written unless it reads back to exactly the rewritten template (heredocs included).
+fn flatten_template(t: hcl::expr::TemplateExpr) -> Expression {
+    use hcl::expr::TemplateExpr;
+    let original = || Expression::TemplateExpr(Box::new(t.clone()));
+    if !matches!(t, TemplateExpr::QuotedString(_)) {
+        return original();
+    }
+    let Ok(mut template) = Template::from_expr(&t) else {
+        return original();
+    };
+    flatten_elements(template.elements_mut());
+    match hcl::format::to_string(&template) {
+        Ok(text) if text.parse::<Template>().ok().as_ref() == Some(&template) => {
+            Expression::TemplateExpr(Box::new(TemplateExpr::QuotedString(text)))
+        }
+        _ => original(),
+    }
+}
+
+fn flatten_elements(elements: &mut [Element]) {
+    let take = |e: &mut Expression| flatten_roots(std::mem::replace(e, Expression::Null));
+    for element in elements {
+        match element {
+            Element::Literal(_) => {}
+            Element::Interpolation(i) => i.expr = take(&mut i.expr),
+            Element::Directive(directive) => flatten_directive(directive),
+        }
+    }
+}
+
+fn flatten_directive(directive: &mut Directive) {
+    let take = |e: &mut Expression| flatten_roots(std::mem::replace(e, Expression::Null));
+    match directive {
+        Directive::If(d) => {
+            d.cond_expr = take(&mut d.cond_expr);
+            flatten_elements(d.true_template.elements_mut());
+            if let Some(f) = d.false_template.as_mut() {
+                flatten_elements(f.elements_mut());
+            }
+        }
+        Directive::For(d) => {
+            d.collection_expr = take(&mut d.collection_expr);
+            flatten_elements(d.template.elements_mut());
+        }
+    }
+}
+
+#[cfg(test)]
+mod flatten_tests {
+    use super::*;
+
+    fn expr(src: &str) -> Expression {
+        let body: hcl::Body = hcl::from_str(&format!("x = {src}")).expect("parses");
+        body.attributes().next().expect("x").expr().clone()
+    }
+
+    /// Every root variable an expression reads whole (not through a flattened name).
+    fn whole_roots(e: &Expression) -> Vec<String> {
+        let mut seen = Vec::new();
+        let mut scope = Vec::new();
+        let mut check = |v: &str, _: Option<&str>, _: &[String]| {
+            if FLATTENED_ROOTS.contains(&v) {
+                seen.push(v.to_owned());
+            }
+            Ok(())
+        };
+        walk(e, &mut scope, &mut check).expect("walks");
+        seen
+    }
+
+    #[test]
+    fn templates_read_flattened_variables_not_whole_roots() {
+        let src = r#""${each.value.api_address} runs ${api.product} ${each.value.version}, below ${data.minimum_versions[api.product].version}%{ if api.version != null } (${api.version})%{ endif }""#;
+        let before = expr(src);
+        assert!(whole_roots(&before).contains(&"api".to_owned()));
+        let after = flatten_roots(before);
+        assert_eq!(whole_roots(&after), Vec::<String>::new(), "{after:?}");
+    }
+
+    #[test]
+    fn flattened_templates_render_the_same() {
+        use hcl::eval::{Context, Evaluate};
+        let mut ctx = Context::new();
+        functions::declare_all(&mut ctx);
+        let api = hcl::value!({ product = "openbao", version = "2.7.2", nodes = [1, 2] });
+        if let Value::Object(m) = &api {
+            for (k, v) in m {
+                ctx.declare_var(flat_name("api", k), v.clone());
+            }
+        }
+        ctx.declare_var("api", api);
+        for src in [
+            r#""${api.product} \"quoted\" $${literal} %%{x} back\\slash \n ${api.version}""#,
+            r#""%{ for n in api.nodes }[${n}]%{ endfor } ${length(api.nodes)}""#,
+            r#""no interpolation at all""#,
+        ] {
+            let e = expr(src);
+            let flat = flatten_roots(e.clone());
+            assert_eq!(
+                flat.evaluate(&ctx).expect("flat evaluates"),
+                e.evaluate(&ctx).expect("original evaluates"),
+                "{src}"
+            );
+        }
     }
 }

@@ -861,7 +861,7 @@ fn version_skew_fails_when_nodes_report_different_versions() {
     .expect("mock");
     let run = scan(
         &mock.url(),
-        Some("s.mock"),
+        Some("s.MockToken0123456789ab"),
         &args(&with(API_ONLY, &["--select", "api.version-skew"])),
     );
     run.expect("api.version-skew", "fail");
@@ -1082,7 +1082,7 @@ fn faults_turn_the_affected_rules_into_errors_and_exit_3() {
         let started = Instant::now();
         let run = scan(
             &mock.url(),
-            Some("s.mock"),
+            Some("s.MockToken0123456789ab"),
             &[
                 "--no-host",
                 "--no-config",
@@ -1118,7 +1118,7 @@ fn permission_denied_is_a_skip_naming_the_path() {
     });
     let run = scan(
         &mock.url(),
-        Some("s.mock"),
+        Some("s.MockToken0123456789ab"),
         &[
             "--no-host",
             "--no-config",

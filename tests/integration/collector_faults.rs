@@ -299,33 +299,161 @@ fn no_address_and_switched_off_are_skips() {
     assert_eq!(api::collect(&o, None).state, ProbeState::Skip);
 }
 
+/// Paths whose answer changes state or streams data: no redirect may ever reach them.
+const DANGEROUS: &[&str] = &[
+    "/v1/sys/step-down",
+    "/v1/sys/raw/core/keyring",
+    "/v1/sys/storage/raft/snapshot",
+    "/v1/sys/seal",
+];
+
+fn no_dangerous_request_and_only_allowed_methods(mock: &MockServer) {
+    for r in mock.requests() {
+        assert!(
+            !DANGEROUS
+                .iter()
+                .any(|d| r.path() == *d || r.path().starts_with(&format!("{d}/"))),
+            "a redirect reached {} {}",
+            r.method,
+            r.target
+        );
+        assert!(
+            r.method == "GET"
+                || (r.method == "POST" && r.path() == "/v1/auth/token/lookup-accessor"),
+            "{} {}",
+            r.method,
+            r.target
+        );
+    }
+}
+
 #[test]
-fn same_origin_redirect_is_followed_with_the_token() {
-    let mock = MockServer::start(|req| match req.path() {
-        "/v1/sys/health" => MockResponse::Json(
-            200,
-            json!({"initialized":true,"sealed":false,"standby":false}).to_string(),
-        ),
-        "/v1/sys/seal-status" => MockResponse::Json(
-            200,
-            json!({"initialized":true,"sealed":false,"version":"2.7.2"}).to_string(),
-        ),
-        "/v1/sys/audit" => MockResponse::Redirect(307, "/v1/sys/audit2".into()),
-        "/v1/sys/audit2" if req.header("x-vault-token") == Some(TOKEN) => MockResponse::Json(
-            200,
-            json!({"data":{"f/":{"type":"file","path":"f/","options":{}}}}).to_string(),
-        ),
-        _ => MockResponse::Json(404, r#"{"errors":[]}"#.into()),
-    })
-    .expect("mock");
+fn redirects_to_paths_outside_the_allow_list_are_errors_naming_the_path() {
+    for code in [301u16, 302, 303, 307, 308] {
+        let mock = vault_like(move |req| match req.path() {
+            "/v1/sys/audit" => Some(MockResponse::Redirect(
+                code,
+                "/v1/sys/raw/core/keyring".into(),
+            )),
+            "/v1/sys/mounts" => Some(MockResponse::Redirect(
+                code,
+                "/v1/sys/storage/raft/snapshot".into(),
+            )),
+            "/v1/sys/auth" => Some(MockResponse::Redirect(code, "/v1/sys/seal".into())),
+            "/v1/sys/config/cors" => {
+                Some(MockResponse::Redirect(code, "/v1/secret/data/app".into()))
+            }
+            "/v1/auth/token/accessors" => Some(json_ok(json!({"data":{"keys":["a1"]}}))),
+            "/v1/auth/token/lookup-accessor" => {
+                Some(MockResponse::Redirect(code, "/v1/sys/step-down".into()))
+            }
+            _ => None,
+        });
+        let facts = api::collect(&opts(&mock.url(), Duration::from_secs(1)), None);
+        for (probe, target) in [
+            (&facts.audit.reason, "/v1/sys/raw/core/keyring"),
+            (&facts.mounts.reason, "/v1/sys/storage/raft/snapshot"),
+            (&facts.auth.reason, "/v1/sys/seal"),
+            (&facts.cors.reason, "/v1/secret/data/app"),
+        ] {
+            let reason = probe.clone().unwrap_or_default();
+            assert!(
+                reason.contains(target) && reason.contains("allow-list"),
+                "HTTP {code}: {reason}"
+            );
+        }
+        assert_eq!(facts.audit.state, ProbeState::Error, "HTTP {code}");
+        assert_eq!(facts.mounts.state, ProbeState::Error, "HTTP {code}");
+        // The POST is never redirected, whatever the code and target.
+        let hunt = &facts.root_token_hunt;
+        let said = format!(
+            "{:?} {:?}",
+            hunt.reason,
+            hunt.data.as_ref().map(|h| &h.failure_examples)
+        );
+        assert!(
+            said.contains("redirect") && said.contains("/v1/sys/step-down"),
+            "HTTP {code}: {said}"
+        );
+        no_dangerous_request_and_only_allowed_methods(&mock);
+        let posts = mock
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST")
+            .count();
+        assert_eq!(
+            posts, 1,
+            "HTTP {code}: the POST was sent once and not re-sent"
+        );
+    }
+}
+
+#[test]
+fn redirect_to_an_allowed_path_on_the_same_origin_is_followed_with_the_token() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    for code in [301u16, 302, 303, 307, 308] {
+        let hits = AtomicUsize::new(0);
+        let mock = vault_like(move |req| match req.path() {
+            // First a redirect to the same (allowed) path, then the answer.
+            "/v1/sys/audit" if hits.fetch_add(1, Ordering::SeqCst) == 0 => {
+                Some(MockResponse::Redirect(code, "/v1/sys/audit".into()))
+            }
+            "/v1/sys/audit" if req.header("x-vault-token") == Some(TOKEN) => Some(json_ok(
+                json!({"data":{"f/":{"type":"file","path":"f/","options":{}}}}),
+            )),
+            _ => None,
+        });
+        let facts = api::collect(&opts(&mock.url(), Duration::from_secs(1)), None);
+        assert_eq!(
+            facts.audit.state,
+            ProbeState::Ok,
+            "HTTP {code}: {:?}",
+            facts.audit.reason
+        );
+        assert_eq!(facts.audit.data.as_ref().map(|a| a.devices.len()), Some(1));
+        no_dangerous_request_and_only_allowed_methods(&mock);
+    }
+}
+
+#[test]
+fn redirect_loops_and_cross_origin_redirects_stop() {
+    let elsewhere = MockServer::start(|_| MockResponse::Json(200, "{}".into())).expect("mock b");
+    let elsewhere_url = elsewhere.url();
+    let mock = vault_like(move |req| match req.path() {
+        "/v1/sys/audit" => Some(MockResponse::Redirect(307, "/v1/sys/audit".into())),
+        "/v1/sys/mounts" => Some(MockResponse::Redirect(
+            302,
+            format!("{elsewhere_url}/v1/sys/mounts"),
+        )),
+        _ => None,
+    });
     let facts = api::collect(&opts(&mock.url(), Duration::from_secs(1)), None);
-    assert_eq!(
-        facts.audit.state,
-        ProbeState::Ok,
+    assert_eq!(facts.audit.state, ProbeState::Error);
+    assert!(
+        facts
+            .audit
+            .reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("too many redirects"),
         "{:?}",
         facts.audit.reason
     );
-    assert_eq!(facts.audit.data.as_ref().map(|a| a.devices.len()), Some(1));
+    assert_eq!(facts.mounts.state, ProbeState::Error);
+    assert!(
+        facts
+            .mounts
+            .reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("another origin"),
+        "{:?}",
+        facts.mounts.reason
+    );
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the token must not follow a cross-origin redirect"
+    );
 }
 
 #[test]
@@ -491,4 +619,244 @@ fn namespace_header_and_list_as_get() {
             .unwrap_or_else(|| panic!("{root_only} read"));
         assert_eq!(r.header("x-vault-namespace"), None, "{root_only}");
     }
+}
+
+/// A mock active node whose `sys/ha-status` lists `n` nodes, all served by the mock itself
+/// under their own path prefix (`<mock>/n<i>`): loopback only, one port.
+pub(crate) fn many_node_cluster(
+    n: usize,
+    delay: Duration,
+) -> (MockServer, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, OnceLock};
+    let base: Arc<OnceLock<String>> = Arc::new(OnceLock::new());
+    let (in_flight, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (b, f, p) = (base.clone(), in_flight.clone(), peak.clone());
+    let mock = MockServer::start(move |req| {
+        let path = req.path();
+        if path == "/v1/sys/ha-status" {
+            let url = b.get().cloned().unwrap_or_default();
+            let nodes: Vec<serde_json::Value> = (0..n)
+                .map(|i| json!({"hostname": format!("n{i}"), "api_address": format!("{url}/n{i}"), "cluster_address": "https://127.0.0.1:8201", "active_node": i == 0, "version": "2.7.2"}))
+                .collect();
+            return json_ok(json!({"data":{"nodes": nodes}}));
+        }
+        let per_node = path.starts_with("/n");
+        if per_node {
+            let now = f.fetch_add(1, Ordering::SeqCst) + 1;
+            p.fetch_max(now, Ordering::SeqCst);
+            std::thread::sleep(delay);
+            f.fetch_sub(1, Ordering::SeqCst);
+        }
+        let tail = path.find("/v1/").map(|i| &path[i..]).unwrap_or_default();
+        match tail {
+            "/v1/sys/health" => json_ok(json!({"initialized":true,"sealed":false,"standby":!per_node,"version":"2.7.2","server_time_utc":1})),
+            "/v1/sys/seal-status" => json_ok(json!({"type":"shamir","initialized":true,"sealed":false,"version":"2.7.2"})),
+            "/v1/sys/leader" => json_ok(json!({"ha_enabled":true,"is_self":true})),
+            _ => MockResponse::Json(404, r#"{"errors":[]}"#.into()),
+        }
+    })
+    .expect("mock");
+    let _ = base.set(mock.url());
+    (mock, peak)
+}
+
+#[test]
+fn cluster_mode_costs_two_requests_per_node_with_bounded_concurrency() {
+    let n = 300;
+    let (mock, peak) = many_node_cluster(n, Duration::from_millis(2));
+    let mut o = opts(&mock.url(), Duration::from_secs(5));
+    o.cluster = true;
+    let facts = api::collect(&o, None);
+    assert_eq!(
+        facts.cluster.state,
+        ProbeState::Ok,
+        "{:?}",
+        facts.cluster.reason
+    );
+    assert_eq!(facts.cluster.nodes.len(), n);
+    // Each node: one sys/health and one sys/seal-status, never the token.
+    let mut per_node = std::collections::BTreeMap::<String, usize>::new();
+    for r in mock
+        .requests()
+        .iter()
+        .filter(|r| r.path().starts_with("/n"))
+    {
+        assert!(r.header("x-vault-token").is_none(), "{}", r.target);
+        *per_node.entry(r.path().to_owned()).or_default() += 1;
+    }
+    assert_eq!(per_node.len(), 2 * n);
+    assert!(
+        per_node.values().all(|c| *c == 1),
+        "a node endpoint read twice"
+    );
+    let peak = peak.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        (2..=16).contains(&peak),
+        "peak in-flight node requests {peak}"
+    );
+}
+
+/// 200 answers of the wrong shape: every probe a rule relies on becomes an error naming the
+/// path and what was wrong, never data that reads as "nothing there".
+fn wrongly_shaped_server() -> MockServer {
+    vault_like(|req| {
+        let wrong = |v: serde_json::Value| Some(json_ok(v));
+        match req.path() {
+            "/v1/sys/leader" => wrong(json!({"data": {"leader": "yes"}})),
+            "/v1/sys/ha-status" => wrong(json!({"members": ["a", "b"]})),
+            "/v1/sys/audit" => wrong(json!({"devices": [{"type": "file"}]})),
+            "/v1/sys/auth" => wrong(json!({"data": {"userpass/": "enabled"}})),
+            "/v1/sys/mounts" => wrong(json!({"secret/": ["kv"]})),
+            "/v1/auth/token/lookup-self" => wrong(json!({"data": {"id": "x"}})),
+            "/v1/sys/policies/acl" => wrong(json!({"data": {"policies": ["a"]}})),
+            "/v1/auth/token/accessors" => wrong(json!({"data": {"accessors": 3}})),
+            "/v1/sys/storage/raft/configuration" => {
+                wrong(json!({"data": {"config": {"servers": ["n1"]}}}))
+            }
+            "/v1/sys/storage/raft/autopilot/state" => wrong(json!({"data": {"state": "ok"}})),
+            "/v1/sys/config/state/sanitized" => wrong(json!(["listener"])),
+            "/v1/sys/config/cors" => wrong(json!({"data": {"origins": "*"}})),
+            "/v1/sys/host-info" => wrong(json!({"data": {"uptime": 5}})),
+            "/v1/sys/version-history" => wrong(json!({"data": {"versions": ["2.7.2"]}})),
+            "/v1/sys/metrics" => Some(MockResponse::Json(200, "<html>login page</html>".into())),
+            _ => None,
+        }
+    })
+}
+
+#[test]
+fn wrongly_shaped_answers_are_errors_naming_the_path() {
+    let mock = wrongly_shaped_server();
+    let facts = api::collect(&opts(&mock.url(), Duration::from_secs(1)), None);
+    let checks: Vec<(&str, ProbeState, Option<String>)> = vec![
+        (
+            "sys/leader",
+            facts.leader.state,
+            facts.leader.reason.clone(),
+        ),
+        (
+            "sys/ha-status",
+            facts.ha_status.state,
+            facts.ha_status.reason.clone(),
+        ),
+        ("sys/audit", facts.audit.state, facts.audit.reason.clone()),
+        ("sys/auth", facts.auth.state, facts.auth.reason.clone()),
+        (
+            "sys/mounts",
+            facts.mounts.state,
+            facts.mounts.reason.clone(),
+        ),
+        (
+            "auth/token/lookup-self",
+            facts.token_self.state,
+            facts.token_self.reason.clone(),
+        ),
+        (
+            "sys/policies/acl",
+            facts.policies.state,
+            facts.policies.reason.clone(),
+        ),
+        (
+            "auth/token/accessors",
+            facts.root_token_hunt.state,
+            facts.root_token_hunt.reason.clone(),
+        ),
+        (
+            "sys/storage/raft/configuration",
+            facts.raft_configuration.state,
+            facts.raft_configuration.reason.clone(),
+        ),
+        (
+            "sys/storage/raft/autopilot/state",
+            facts.autopilot.state,
+            facts.autopilot.reason.clone(),
+        ),
+        (
+            "sys/config/state/sanitized",
+            facts.config_sanitized.state,
+            facts.config_sanitized.reason.clone(),
+        ),
+        (
+            "sys/config/cors",
+            facts.cors.state,
+            facts.cors.reason.clone(),
+        ),
+        (
+            "sys/host-info",
+            facts.host_info.state,
+            facts.host_info.reason.clone(),
+        ),
+        (
+            "sys/version-history",
+            facts.version_history.state,
+            facts.version_history.reason.clone(),
+        ),
+        (
+            "sys/metrics",
+            facts.metrics.state,
+            facts.metrics.reason.clone(),
+        ),
+        (
+            "sys/metrics",
+            facts.metrics_unauthenticated.state,
+            facts.metrics_unauthenticated.reason.clone(),
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (path, state, reason) in checks {
+        let reason = reason.unwrap_or_default();
+        if state != ProbeState::Error || !reason.contains(&format!("/v1/{path}")) {
+            wrong.push(format!("{path}: {state:?} {reason:?}"));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "not errors naming the path:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn wrong_shapes_make_the_rules_error_not_fail() {
+    let mock = wrongly_shaped_server();
+    let home = tempfile::tempdir().expect("tmp");
+    let out = crate::common::vaultsec()
+        .env("HOME", home.path())
+        .env("VAULT_TOKEN", TOKEN)
+        .args([
+            "scan",
+            "--no-host",
+            "--no-config",
+            "--profile",
+            "strict",
+            "--format",
+            "json",
+        ])
+        .args(["--addr", &mock.url()])
+        .output()
+        .expect("run");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+    let status = |rule: &str| {
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .map(|f| {
+                (
+                    f["status"].as_str().unwrap_or_default().to_owned(),
+                    f["message"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    for rule in ["api.audit-disabled", "api.metrics-unauthenticated"] {
+        let got = status(rule);
+        assert!(!got.is_empty(), "{rule} ran");
+        for (s, message) in got {
+            assert_eq!(s, "error", "{rule}: {message}");
+        }
+    }
+    assert_eq!(out.status.code(), Some(3), "incomplete scan, not a failure");
 }

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, CONTENT_TYPE};
+use reqwest::header::{HeaderValue, CONTENT_TYPE, LOCATION};
 use reqwest::redirect;
 use serde_json::Value;
 use url::Url;
@@ -18,7 +18,7 @@ use super::tls::{client_config, TlsConfigError};
 
 /// Largest response body accepted (metrics and host-info are the big ones).
 const MAX_BODY: usize = 16 * 1024 * 1024;
-/// Redirect hops followed (same origin only).
+/// Redirect hops followed (same origin, allow-listed paths, never for the POST).
 const MAX_REDIRECTS: usize = 3;
 /// Longest server-provided message kept in a reason.
 const MAX_REASON: usize = 240;
@@ -211,6 +211,8 @@ impl Request {
 pub(crate) struct RawResponse {
     pub status: u16,
     pub body: Vec<u8>,
+    /// The `Location` header of a redirect (never followed by the HTTP library).
+    pub location: Option<String>,
 }
 
 /// Why no HTTP answer was obtained. Messages never contain the token.
@@ -228,6 +230,9 @@ pub enum TransportError {
     /// The body exceeded the size limit.
     #[error("response larger than {0} bytes")]
     TooLarge(usize),
+    /// A redirect that was not followed (another origin, outside the allow-list, a POST).
+    #[error("{0}")]
+    Redirect(String),
     /// Any other client-side failure.
     #[error("request failed: {0}")]
     Other(String),
@@ -275,7 +280,7 @@ impl ApiClient {
         let tls = client_config(&opts.tls, https)?;
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
-            .redirect(same_origin_redirects())
+            .redirect(redirect::Policy::none())
             .no_proxy()
             .http1_only()
             .tcp_nodelay(true)
@@ -341,9 +346,34 @@ impl ApiClient {
         url
     }
 
-    /// Sends one allowed request and reads the whole body, within the timeout.
+    /// Sends one allowed request and reads the whole body, within the timeout. A redirect is
+    /// followed by hand, hop by hop, only where [`next_hop`] allows it: every request that
+    /// leaves the process is built here from an allow-listed [`Request`].
     pub(crate) async fn fetch(&self, req: &Request) -> Result<RawResponse, TransportError> {
-        let url = self.url_for(req);
+        let mut current = req.clone();
+        let mut hops = 0;
+        loop {
+            let url = self.url_for(&current);
+            let resp = self.send_once(&current, url.clone()).await?;
+            let Some(location) = resp
+                .location
+                .as_deref()
+                .filter(|_| is_redirect(resp.status))
+            else {
+                return Ok(resp);
+            };
+            if hops == MAX_REDIRECTS {
+                return Err(TransportError::Redirect(format!(
+                    "too many redirects (more than {MAX_REDIRECTS})"
+                )));
+            }
+            hops += 1;
+            current = next_hop(&self.base, &url, &current, resp.status, location)
+                .map_err(TransportError::Redirect)?;
+        }
+    }
+
+    async fn send_once(&self, req: &Request, url: Url) -> Result<RawResponse, TransportError> {
         let mut rb = match req.op {
             Op::Read | Op::List => self.http.get(url),
             Op::LookupAccessor => self
@@ -370,6 +400,10 @@ impl ApiClient {
         let work = async move {
             let mut resp = rb.send().await.map_err(|e| map_reqwest(e, timeout))?;
             let status = resp.status().as_u16();
+            let location = resp
+                .headers()
+                .get(LOCATION)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
             let mut body = Vec::new();
             while let Some(chunk) = resp.chunk().await.map_err(|e| map_body(e, timeout))? {
                 if body.len() + chunk.len() > MAX_BODY {
@@ -377,7 +411,11 @@ impl ApiClient {
                 }
                 body.extend_from_slice(&chunk);
             }
-            Ok(RawResponse { status, body })
+            Ok(RawResponse {
+                status,
+                body,
+                location,
+            })
         };
         // reqwest's own timeout covers the body too; this outer bound is a backstop so a
         // stuck future can never hang the scan.
@@ -402,12 +440,20 @@ impl ApiClient {
     ) -> Probe<Value> {
         let label = req.label();
         let path = req.path().to_owned();
+        // Scrub first, then cut: a cut through the token would leave a part no scrub finds.
+        let secrets: Vec<String> = self.token.iter().map(|t| t.expose().to_owned()).collect();
         let resp = match res {
             Ok(r) => r,
-            Err(e) => return Probe::error(path, None, self.scrub(&format!("{label}: {e}"))),
+            // A refused redirect names the server's Location: bounded like server messages.
+            Err(e) => {
+                let text = format!("{label}: {e}");
+                let text = crate::redact::scrub_and_cut(&text, 2 * MAX_REASON, &secrets);
+                return Probe::error(path, None, text);
+            }
         };
         let status = resp.status;
-        let message = || self.scrub(&server_message(&resp.body));
+        let message =
+            || crate::redact::scrub_and_cut(&server_message(&resp.body), MAX_REASON, &secrets);
         match status {
             200..=299 => {
                 if resp.body.iter().all(u8::is_ascii_whitespace) {
@@ -426,7 +472,7 @@ impl ApiClient {
             300..=399 => Probe::error(
                 path,
                 Some(status),
-                format!("{label}: redirect not followed (HTTP {status}): another origin or too many hops"),
+                format!("{label}: redirection HTTP {status} not followed (no usable Location)"),
             ),
             401 | 403 => Probe::skip(
                 path,
@@ -479,14 +525,6 @@ impl ApiClient {
             }
         }
     }
-
-    /// Replaces the token wherever a server or library message would echo it.
-    pub(crate) fn scrub(&self, text: &str) -> String {
-        match &self.token {
-            Some(t) if t.appears_in(text) => text.replace(t.expose(), "<redacted>"),
-            _ => text.to_owned(),
-        }
-    }
 }
 
 /// Prefers `.data` when it is an object (many `sys/` answers duplicate it at the top).
@@ -536,8 +574,7 @@ fn server_message(body: &[u8]) -> String {
     let Some(errs) = v.get("errors").and_then(Value::as_array) else {
         return String::new();
     };
-    let joined = errs
-        .iter()
+    errs.iter()
         .filter_map(Value::as_str)
         .map(|s| {
             // "1 error occurred:\n\t* permission denied\n\n" -> "permission denied"
@@ -551,39 +588,63 @@ fn server_message(body: &[u8]) -> String {
             s.split_whitespace().collect::<Vec<_>>().join(" ")
         })
         .collect::<Vec<_>>()
-        .join("; ");
-    truncate(&joined, MAX_REASON)
+        .join("; ")
 }
 
-pub(crate) fn truncate(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_owned();
-    }
-    let mut end = max;
-    while end > 0 && !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
+fn is_redirect(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
 }
 
-fn same_origin_redirects() -> redirect::Policy {
-    redirect::Policy::custom(|attempt| {
-        let Some(first) = attempt.previous().first() else {
-            return attempt.stop();
-        };
-        if attempt.previous().len() > MAX_REDIRECTS {
-            return attempt.stop();
-        }
-        let next = attempt.url();
-        let same = next.scheme() == first.scheme()
-            && next.host_str() == first.host_str()
-            && next.port_or_known_default() == first.port_or_known_default();
-        // The token header travels with a followed redirect: only to the same origin.
-        if same {
-            attempt.follow()
-        } else {
-            attempt.stop()
-        }
+/// The request a redirect leads to, or why it is not followed. The next hop is rebuilt from
+/// the allow-list (method and query are ours, the path must be allowed for the same
+/// operation), on the same origin (the token travels with it), and a POST is never redirected
+/// (a 307/308 would re-send it with its body to whatever path the server names).
+pub(crate) fn next_hop(
+    base: &Url,
+    current: &Url,
+    req: &Request,
+    status: u16,
+    location: &str,
+) -> Result<Request, String> {
+    let refused = |target: &str, why: &str| {
+        format!("redirect (HTTP {status}) to {target} not followed: {why}")
+    };
+    let Ok(next) = current.join(location.trim()) else {
+        return Err(refused("an unparsable Location", "not a URL"));
+    };
+    let same_origin = next.scheme() == base.scheme()
+        && next.host_str() == base.host_str()
+        && next.port_or_known_default() == base.port_or_known_default()
+        && next.username().is_empty()
+        && next.password().is_none();
+    if !same_origin {
+        let origin = format!(
+            "{}://{}{}",
+            next.scheme(),
+            next.host_str().unwrap_or_default(),
+            next.port().map(|p| format!(":{p}")).unwrap_or_default()
+        );
+        return Err(refused(
+            &origin,
+            "another origin (the token never leaves the address it was given for)",
+        ));
+    }
+    let shown = next.path();
+    if req.op == Op::LookupAccessor {
+        return Err(refused(shown, "a POST never follows a redirect"));
+    }
+    let prefix = format!("{}/v1/", base.path().trim_end_matches('/'));
+    let not_allowed = || refused(shown, "outside the read-only allow-list");
+    let rest = shown.strip_prefix(&prefix).ok_or_else(not_allowed)?;
+    let next_req = match req.op {
+        Op::Read => Request::read(rest),
+        Op::List => Request::list(rest),
+        Op::LookupAccessor => return Err(not_allowed()),
+    }
+    .map_err(|_| not_allowed())?;
+    Ok(Request {
+        auth: req.auth,
+        ..next_req
     })
 }
 
@@ -698,6 +759,71 @@ mod tests {
             "auth/token/lookup-accessor"
         );
         assert!(Request::read("sys/storage/raft/snapshot").is_err());
+    }
+
+    #[test]
+    fn redirects_are_rebuilt_from_the_allow_list() {
+        let base = Url::parse("https://v.example:8200/prefix/").expect("url");
+        let here = Url::parse("https://v.example:8200/prefix/v1/sys/audit").expect("url");
+        let read = Request::read("sys/audit").expect("allowed");
+        let hop = |req: &Request, loc: &str| next_hop(&base, &here, req, 307, loc);
+        let next = hop(&read, "/prefix/v1/sys/mounts?list=true#x").expect("followed");
+        assert_eq!(
+            (next.op, next.path.as_str(), next.query),
+            (Op::Read, "sys/mounts", None)
+        );
+        let list = Request::list("sys/policies/acl").expect("allowed");
+        let next = hop(&list, "policies/acl").expect("relative, followed");
+        assert_eq!(next.query, Some(("list", "true")));
+        for (loc, why) in [
+            ("/prefix/v1/sys/raw/core", "allow-list"),
+            ("/prefix/v1/sys/step-down", "allow-list"),
+            ("/v1/sys/mounts", "allow-list"),
+            ("/prefix/v1/sys/%61udit", "allow-list"),
+            (
+                "https://v.example:8201/prefix/v1/sys/audit",
+                "another origin",
+            ),
+            (
+                "http://v.example:8200/prefix/v1/sys/audit",
+                "another origin",
+            ),
+            (
+                "https://u:p@v.example:8200/prefix/v1/sys/audit",
+                "another origin",
+            ),
+        ] {
+            let err = hop(&read, loc).expect_err(loc);
+            assert!(err.contains(why), "{loc}: {err}");
+        }
+        let post = Request::lookup_accessor("a");
+        let err = hop(&post, "/prefix/v1/auth/token/lookup-accessor").expect_err("POST");
+        assert!(err.contains("a POST never follows a redirect"), "{err}");
+        assert!(
+            !hop(&read.clone().anonymous(), "/prefix/v1/sys/health")
+                .expect("followed")
+                .auth
+        );
+    }
+
+    #[test]
+    fn the_policy_the_scan_prints_is_within_the_allow_list() {
+        // Every path and capability `vaultsec policy` grants for the built-in rules is one the
+        // client may send: the allow-list is the one place requests are decided.
+        let grants = crate::policy::builtin_grants();
+        assert!(!grants.is_empty());
+        for (path, caps) in grants {
+            let sample = path.replace('+', "m").replace('*', "n");
+            for cap in caps.iter().filter(|c| *c != "sudo") {
+                let op = match cap.as_str() {
+                    "read" => Op::Read,
+                    "list" => Op::List,
+                    "update" => Op::LookupAccessor,
+                    other => panic!("capability {other} on {path}"),
+                };
+                assert!(check_allowed(op, &sample).is_ok(), "{cap} {path}");
+            }
+        }
     }
 
     #[test]

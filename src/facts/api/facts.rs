@@ -882,27 +882,83 @@ fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
     out
 }
 
-fn require_object(v: &Value) -> Result<(), String> {
+pub(crate) fn require_object(v: &Value) -> Result<(), String> {
     if v.is_object() {
         Ok(())
     } else {
-        Err("expected a JSON object".into())
+        Err(format!("expected a JSON object, got {}", kind(v)))
     }
 }
 
-/// Entries of a `"<path>/" -> {..}` map, skipping the response envelope keys that old
-/// servers mix into the top level.
-fn mount_entries(v: &Value) -> Vec<(String, &Value)> {
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+// Shape checks: a field a rule relies on that is missing or of the wrong type makes the
+// probe an error naming it, never a default that reads as "off" or "nothing there".
+
+fn need_bool(v: &Value, k: &str) -> Result<bool, String> {
+    get_bool(v, k).ok_or_else(|| format!("`{k}` is missing or not a boolean"))
+}
+
+fn need_list<'v>(v: &'v Value, k: &str) -> Result<&'v [Value], String> {
+    match v.get(k) {
+        Some(Value::Array(a)) => Ok(a),
+        Some(other) => Err(format!("`{k}` is {}, not a list", kind(other))),
+        None => Err(format!("no `{k}` list")),
+    }
+}
+
+fn need_object_field<'v>(v: &'v Value, k: &str) -> Result<&'v Value, String> {
+    match v.get(k) {
+        Some(o @ Value::Object(_)) => Ok(o),
+        Some(other) => Err(format!("`{k}` is {}, not an object", kind(other))),
+        None => Err(format!("no `{k}` object")),
+    }
+}
+
+/// Keys of Vault's response envelope, which old servers mix into a table of mounts.
+const ENVELOPE_KEYS: [&str; 8] = [
+    "request_id",
+    "lease_id",
+    "renewable",
+    "lease_duration",
+    "wrap_info",
+    "warnings",
+    "auth",
+    "mount_type",
+];
+
+/// A `"<path>/" -> {type, ...}` table (sys/audit, sys/auth, sys/mounts): every entry but the
+/// envelope must be an object with a `type`.
+fn mount_table<'v>(v: &'v Value, what: &str) -> Result<Vec<(String, &'v Value)>, String> {
+    require_object(v)?;
     let mut out = Vec::new();
     if let Value::Object(m) = v {
         for (k, val) in m {
-            if val.is_object() && (val.get("type").is_some() || k.ends_with('/')) {
-                out.push((k.clone(), val));
+            if ENVELOPE_KEYS.contains(&k.as_str()) {
+                continue;
+            }
+            match val.get("type") {
+                Some(Value::String(_)) if val.is_object() => out.push((k.clone(), val)),
+                _ => {
+                    return Err(format!(
+                        "`{k}` is not {what} (an object with a `type`), got {}",
+                        kind(val)
+                    ))
+                }
             }
         }
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -910,6 +966,8 @@ fn mount_entries(v: &Value) -> Vec<(String, &Value)> {
 
 pub(crate) fn parse_health(v: &Value, status: u16, scanner_time: i64) -> Result<Health, String> {
     require_object(v)?;
+    need_bool(v, "initialized")?;
+    need_bool(v, "sealed")?;
     let server_time_utc = get_i64(v, "server_time_utc");
     let status_meaning = match status {
         200 => "active",
@@ -944,6 +1002,8 @@ pub(crate) fn parse_health(v: &Value, status: u16, scanner_time: i64) -> Result<
 
 pub(crate) fn parse_seal_status(v: &Value) -> Result<SealStatus, String> {
     require_object(v)?;
+    need_bool(v, "initialized")?;
+    need_bool(v, "sealed")?;
     Ok(SealStatus {
         seal_type: get_str(v, "type"),
         initialized: get_bool(v, "initialized"),
@@ -965,6 +1025,7 @@ pub(crate) fn parse_seal_status(v: &Value) -> Result<SealStatus, String> {
 
 pub(crate) fn parse_leader(v: &Value) -> Result<Leader, String> {
     require_object(v)?;
+    need_bool(v, "ha_enabled")?;
     Ok(Leader {
         ha_enabled: get_bool(v, "ha_enabled"),
         is_self: get_bool(v, "is_self"),
@@ -979,8 +1040,16 @@ pub(crate) fn parse_leader(v: &Value) -> Result<Leader, String> {
 pub(crate) fn parse_ha_status(v: &Value) -> Result<HaStatus, String> {
     require_object(v)?;
     let mut nodes: Vec<HaNode> = match v.get("nodes") {
-        Some(Value::Array(a)) => a
+        // Go marshals an empty node list as null.
+        Some(Value::Null) => Vec::new(),
+        _ => need_list(v, "nodes")?
             .iter()
+            .map(|n| match n.get("api_address") {
+                Some(Value::String(_)) => Ok(n),
+                _ => Err(format!("a node without `api_address`: {}", kind(n))),
+            })
+            .collect::<Result<Vec<_>, String>>()?
+            .into_iter()
             .map(|n| HaNode {
                 hostname: get_str(n, "hostname"),
                 api_address: get_str(n, "api_address"),
@@ -991,8 +1060,6 @@ pub(crate) fn parse_ha_status(v: &Value) -> Result<HaStatus, String> {
                 upgrade_version: get_str(n, "upgrade_version"),
             })
             .collect(),
-        Some(Value::Null) | None => Vec::new(),
-        Some(_) => return Err("`nodes` is not a list".into()),
     };
     nodes.sort_by(|a, b| a.api_address.cmp(&b.api_address));
     Ok(HaStatus { nodes })
@@ -1018,8 +1085,7 @@ pub(crate) fn audit_device(path: &str, v: &Value, source: &str) -> AuditDevice {
 }
 
 pub(crate) fn parse_audit(v: &Value) -> Result<AuditFacts, String> {
-    require_object(v)?;
-    let devices = mount_entries(v)
+    let devices = mount_table(v, "an audit device")?
         .into_iter()
         .map(|(k, d)| audit_device(&k, d, "api"))
         .collect();
@@ -1077,8 +1143,7 @@ pub(crate) fn parse_user_lockout(v: &Value) -> UserLockout {
 }
 
 pub(crate) fn parse_auth(v: &Value) -> Result<AuthFacts, String> {
-    require_object(v)?;
-    let mounts = mount_entries(v)
+    let mounts = mount_table(v, "an auth mount")?
         .into_iter()
         .map(|(path, m)| {
             let config = m.get("config").cloned().unwrap_or(Value::Null);
@@ -1121,8 +1186,7 @@ pub(crate) fn parse_auth(v: &Value) -> Result<AuthFacts, String> {
 }
 
 pub(crate) fn parse_mounts(v: &Value) -> Result<MountFacts, String> {
-    require_object(v)?;
-    let mounts = mount_entries(v)
+    let mounts = mount_table(v, "a secrets mount")?
         .into_iter()
         .map(|(path, m)| {
             let config = m.get("config").cloned().unwrap_or(Value::Null);
@@ -1158,6 +1222,11 @@ pub(crate) fn parse_mounts(v: &Value) -> Result<MountFacts, String> {
 
 pub(crate) fn parse_token_info(v: &Value) -> Result<TokenInfo, String> {
     require_object(v)?;
+    // Whether a token is root, and whether it expires, are read from these.
+    need_list(v, "policies")?;
+    if !matches!(v.get("ttl"), Some(Value::Number(_))) {
+        return Err("`ttl` is missing or not a number".into());
+    }
     let policies = get_strs(v, "policies");
     let ttl = get_i64(v, "ttl");
     let expire_time = get_str(v, "expire_time");
@@ -1190,8 +1259,10 @@ pub(crate) fn parse_keys(v: &Value) -> Result<Vec<String>, String> {
             .iter()
             .filter_map(|k| k.as_str().map(str::to_owned))
             .collect()),
-        Some(Value::Null) | None if v.is_object() => Ok(Vec::new()),
-        _ => Err("`keys` is not a list".into()),
+        // Go marshals an empty list as null.
+        Some(Value::Null) => Ok(Vec::new()),
+        Some(other) => Err(format!("`keys` is {}, not a list", kind(other))),
+        None => Err(format!("no `keys` list in {}", kind(v))),
     }
 }
 
@@ -1204,6 +1275,15 @@ pub(crate) fn parse_raft_configuration(v: &Value) -> Result<RaftConfiguration, S
     let mut servers: Vec<RaftServer> = match servers_v {
         Some(Value::Array(a)) => a
             .iter()
+            .map(|s| match (s.get("node_id"), s.get("voter")) {
+                (Some(Value::String(_)), Some(Value::Bool(_))) => Ok(s),
+                _ => Err(format!(
+                    "a server without `node_id` and `voter`: {}",
+                    kind(s)
+                )),
+            })
+            .collect::<Result<Vec<_>, String>>()?
+            .into_iter()
             .map(|s| RaftServer {
                 node_id: get_str(s, "node_id"),
                 address: get_str(s, "address"),
@@ -1225,8 +1305,9 @@ pub(crate) fn parse_raft_configuration(v: &Value) -> Result<RaftConfiguration, S
 
 pub(crate) fn parse_autopilot(v: &Value) -> Result<AutopilotState, String> {
     require_object(v)?;
-    let mut servers: Vec<AutopilotServer> = match v.get("servers") {
-        Some(Value::Object(m)) => m
+    need_bool(v, "healthy")?;
+    let mut servers: Vec<AutopilotServer> = match need_object_field(v, "servers")? {
+        Value::Object(m) => m
             .iter()
             .map(|(id, s)| AutopilotServer {
                 id: get_str(s, "id").unwrap_or_else(|| id.clone()),
@@ -1257,6 +1338,7 @@ pub(crate) fn parse_autopilot(v: &Value) -> Result<AutopilotState, String> {
 
 pub(crate) fn parse_cors(v: &Value) -> Result<Cors, String> {
     require_object(v)?;
+    need_bool(v, "enabled")?;
     let enabled = get_bool(v, "enabled");
     let allowed_origins = get_strs(v, "allowed_origins");
     Ok(Cors {
@@ -1269,6 +1351,8 @@ pub(crate) fn parse_cors(v: &Value) -> Result<Cors, String> {
 
 pub(crate) fn parse_host_info(v: &Value) -> Result<HostInfo, String> {
     require_object(v)?;
+    need_object_field(v, "host")?;
+    need_object_field(v, "memory")?;
     let host = v.get("host").cloned().unwrap_or(Value::Null);
     let mem = v.get("memory").cloned().unwrap_or(Value::Null);
     Ok(HostInfo {

@@ -286,7 +286,7 @@ pub async fn collect_async(opts: &ApiOptions, progress: Option<&dyn Fn(Progress)
                 &root,
                 Request::read("sys/config/state/sanitized"),
                 "sys/config/state/sanitized",
-                |v| Ok(v.clone())
+                |v| facts::require_object(v).map(|_| v.clone())
             ),
             probe_auth(
                 &root,
@@ -592,19 +592,17 @@ async fn probe_metrics(client: &ApiClient) -> Probe<Metrics> {
         Err(e) => return Probe::error("sys/metrics", None, e.to_string()),
     };
     match client.fetch(&req).await {
-        Ok(resp) if resp.status == 200 => Probe::ok(
-            "sys/metrics",
-            200,
-            Metrics {
-                format: if resp.body.first() == Some(&b'{') {
-                    "json"
-                } else {
-                    "text"
-                }
-                .into(),
-                bytes: resp.body.len(),
-            },
-        ),
+        Ok(resp) if resp.status == 200 => match metrics_format(&resp.body) {
+            Ok(format) => Probe::ok(
+                "sys/metrics",
+                200,
+                Metrics {
+                    format: format.into(),
+                    bytes: resp.body.len(),
+                },
+            ),
+            Err(e) => metrics_shape_error(e),
+        },
         other => client.classify(&req, other).same_outcome_or_error(),
     }
 }
@@ -616,11 +614,16 @@ async fn probe_metrics_unauthenticated(client: &ApiClient) -> Probe<Unauthentica
         Err(e) => return Probe::error("sys/metrics", None, e.to_string()),
     };
     match client.fetch(&req).await {
-        Ok(resp) if resp.status == 200 => Probe::ok(
-            "sys/metrics",
-            200,
-            UnauthenticatedMetrics { accessible: true },
-        ),
+        // Only a real metrics document proves the metrics are public: a login page or a
+        // proxy's garbage answered 200 proves nothing either way.
+        Ok(resp) if resp.status == 200 => match metrics_format(&resp.body) {
+            Ok(_) => Probe::ok(
+                "sys/metrics",
+                200,
+                UnauthenticatedMetrics { accessible: true },
+            ),
+            Err(e) => metrics_shape_error(e),
+        },
         Ok(resp) if resp.status == 401 || resp.status == 403 => Probe::ok(
             "sys/metrics",
             resp.status,
@@ -628,6 +631,29 @@ async fn probe_metrics_unauthenticated(client: &ApiClient) -> Probe<Unauthentica
         ),
         other => client.classify(&req, other).same_outcome_or_error(),
     }
+}
+
+/// `json` (Vault's own format: `Gauges`, `Counters`, `Samples`) or `text` (Prometheus).
+fn metrics_format(body: &[u8]) -> Result<&'static str, String> {
+    if let Ok(Value::Object(m)) = serde_json::from_slice::<Value>(body) {
+        if ["Gauges", "Counters", "Samples"]
+            .iter()
+            .any(|k| matches!(m.get(*k), Some(Value::Array(_))))
+        {
+            return Ok("json");
+        }
+    } else if body.starts_with(b"# HELP ") || body.starts_with(b"# TYPE ") {
+        return Ok("text");
+    }
+    Err("not a metrics document (neither JSON with `Gauges`, `Counters` or `Samples` nor the Prometheus text format)".into())
+}
+
+fn metrics_shape_error<T>(reason: String) -> Probe<T> {
+    Probe::error(
+        "sys/metrics",
+        Some(200),
+        format!("unexpected response shape from /v1/sys/metrics: {reason}"),
+    )
 }
 
 impl Probe<Value> {
@@ -663,7 +689,7 @@ pub(crate) async fn with_tunes(client: &ApiClient, mut auth: Probe<AuthFacts>) -
             Some(async move {
                 let path = format!("sys/auth/{mount}/tune");
                 let p = probe_auth(client, Request::read(&path), &path, |v| {
-                    Ok(facts::parse_user_lockout(v))
+                    facts::require_object(v).map(|_| facts::parse_user_lockout(v))
                 })
                 .await;
                 (i, p)

@@ -41,10 +41,19 @@ impl Token {
     pub(crate) fn expose(&self) -> &str {
         &self.0
     }
+}
 
-    /// True when `text` contains the token (used to scrub server messages).
-    pub(crate) fn appears_in(&self, text: &str) -> bool {
-        text.contains(&self.0)
+impl TokenSource {
+    /// The flag, variable or file a user would look at.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            TokenSource::TokenFileFlag => "--token-file",
+            TokenSource::VaultTokenEnv => "VAULT_TOKEN",
+            TokenSource::BaoTokenEnv => "BAO_TOKEN",
+            TokenSource::HomeTokenFile => "~/.vault-token",
+            TokenSource::Explicit => "the caller",
+            TokenSource::None => "nowhere",
+        }
     }
 }
 
@@ -186,6 +195,21 @@ pub enum OptionsError {
         /// Where it came from.
         origin: String,
     },
+    /// The token is too short to be kept out of every output reliably (its value is not shown).
+    #[error(
+        "the token from {origin} has {len} characters; vaultsec needs at least {min}: a token \
+         that short (such as a dev server's `-dev-root-token-id=root`) cannot be told apart \
+         from ordinary words in a report, so it could not be kept out of it. Use a real token \
+         (`vault token create -policy=vaultsec-scan`; see `vaultsec policy`)"
+    )]
+    ShortToken {
+        /// Where it came from.
+        origin: &'static str,
+        /// Its length in characters.
+        len: usize,
+        /// The minimum.
+        min: usize,
+    },
     /// `VAULT_NAMESPACE` cannot be sent as an HTTP header.
     #[error("invalid namespace {0:?}: not allowed in an HTTP header")]
     InvalidNamespace(String),
@@ -274,7 +298,15 @@ impl ApiOptions {
         if let Some(t) = &token {
             if reqwest::header::HeaderValue::from_str(t.expose()).is_err() {
                 return Err(OptionsError::InvalidToken {
-                    origin: format!("{token_source:?}"),
+                    origin: token_source.describe().to_owned(),
+                });
+            }
+            let len = t.expose().chars().count();
+            if len < crate::redact::MIN_TOKEN_LEN {
+                return Err(OptionsError::ShortToken {
+                    origin: token_source.describe(),
+                    len,
+                    min: crate::redact::MIN_TOKEN_LEN,
                 });
             }
         }
@@ -347,21 +379,25 @@ impl ApiOptions {
 
 /// Parses an API address; a bare `host:port` is refused like in the CLI (scheme required).
 pub(crate) fn parse_addr(raw: &str, origin: &str) -> Result<Url, OptionsError> {
+    // A token pasted into the address (`https://user:TOKEN@host`) is never echoed back.
     let err = |reason: &str| OptionsError::InvalidAddr {
-        addr: raw.to_owned(),
+        addr: crate::redact::address_without_userinfo(raw.trim()),
         origin: origin.to_owned(),
         reason: reason.to_owned(),
     };
     let url = Url::parse(raw.trim()).map_err(|e| err(&e.to_string()))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(err(
+            "credentials in the address are not supported (the Vault CLI does not take them \
+             there either); give the token with --token-file, VAULT_TOKEN or ~/.vault-token",
+        ));
+    }
     match url.scheme() {
         "http" | "https" => {}
         _ => return Err(err("the scheme must be http or https")),
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(err("no host"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(err("credentials in the address are not supported"));
     }
     Ok(url)
 }
@@ -390,10 +426,10 @@ mod tests {
 
     #[test]
     fn token_is_redacted_in_debug_and_display() {
-        let t = Token::new("s.supersecret\n").expect("token");
+        let t = Token::new("s.supersecret-0123456789\n").expect("token");
         assert_eq!(format!("{t:?}"), "<redacted>");
         assert_eq!(format!("{t}"), "<redacted>");
-        assert_eq!(t.expose(), "s.supersecret");
+        assert_eq!(t.expose(), "s.supersecret-0123456789");
         let o = ApiOptions::new(Url::parse("http://127.0.0.1:1").expect("url"), Some(t));
         assert!(!format!("{o:?}").contains("supersecret"));
     }
@@ -403,7 +439,7 @@ mod tests {
         let env = env_of(&[
             ("VAULT_ADDR", "https://v.example:8200"),
             ("BAO_ADDR", "https://b.example:8200"),
-            ("BAO_TOKEN", "bao-token"),
+            ("BAO_TOKEN", "bao-token-0123456789"),
             ("BAO_CACERT", "/b/ca.pem"),
             ("BAO_SKIP_VERIFY", "true"),
             ("BAO_NAMESPACE", "team"),
@@ -442,20 +478,29 @@ mod tests {
     #[test]
     fn token_precedence_flag_env_home() {
         let dir = tempfile::tempdir().expect("tmp");
-        std::fs::write(dir.path().join(".vault-token"), "home-token\n").expect("write");
+        std::fs::write(dir.path().join(".vault-token"), "home-token-0123456789\n").expect("write");
         let file = dir.path().join("tok");
-        std::fs::write(&file, "file-token").expect("write");
+        std::fs::write(&file, "file-token-0123456789").expect("write");
 
         let none = env_of(&[]);
         let o =
             ApiOptions::from_sources(&ApiFlags::default(), &none, Some(dir.path())).expect("ok");
         assert_eq!(o.token_source, TokenSource::HomeTokenFile);
-        assert_eq!(o.token.as_ref().map(Token::expose), Some("home-token"));
+        assert_eq!(
+            o.token.as_ref().map(Token::expose),
+            Some("home-token-0123456789")
+        );
 
-        let env = env_of(&[("VAULT_TOKEN", "env-token"), ("BAO_TOKEN", "bao")]);
+        let env = env_of(&[
+            ("VAULT_TOKEN", "env-token-0123456789"),
+            ("BAO_TOKEN", "bao"),
+        ]);
         let o = ApiOptions::from_sources(&ApiFlags::default(), &env, Some(dir.path())).expect("ok");
         assert_eq!(o.token_source, TokenSource::VaultTokenEnv);
-        assert_eq!(o.token.as_ref().map(Token::expose), Some("env-token"));
+        assert_eq!(
+            o.token.as_ref().map(Token::expose),
+            Some("env-token-0123456789")
+        );
 
         let flags = ApiFlags {
             token_file: Some(file),
@@ -463,7 +508,10 @@ mod tests {
         };
         let o = ApiOptions::from_sources(&flags, &env, Some(dir.path())).expect("ok");
         assert_eq!(o.token_source, TokenSource::TokenFileFlag);
-        assert_eq!(o.token.as_ref().map(Token::expose), Some("file-token"));
+        assert_eq!(
+            o.token.as_ref().map(Token::expose),
+            Some("file-token-0123456789")
+        );
 
         let flags = ApiFlags {
             token_file: Some(dir.path().join("missing")),
@@ -505,5 +553,43 @@ mod tests {
             ApiOptions::from_sources(&ApiFlags::default(), &env, None),
             Err(OptionsError::IncompleteClientCert)
         ));
+    }
+
+    #[test]
+    fn a_token_in_the_address_is_refused_and_never_echoed() {
+        for bad in [
+            "https://user:s.InAddr0123456789abc@vault.example:8200",
+            "https://s.InAddr0123456789abc@vault.example:8200",
+            "https://user:s.InAddr0123456789abc@[not an address",
+            "user:s.InAddr0123456789abc@vault.example:8200",
+        ] {
+            let env = env_of(&[("VAULT_ADDR", bad)]);
+            let err = ApiOptions::from_sources(&ApiFlags::default(), &env, None)
+                .expect_err(bad)
+                .to_string();
+            assert!(!err.contains("InAddr"), "{bad}: {err}");
+            assert!(err.contains("VAULT_ADDR"), "{err}");
+        }
+        let env = env_of(&[("VAULT_ADDR", "https://u:s.InAddr0123456789abc@v:8200")]);
+        let err = ApiOptions::from_sources(&ApiFlags::default(), &env, None).expect_err("userinfo");
+        assert!(err
+            .to_string()
+            .contains("credentials in the address are not supported"));
+    }
+
+    #[test]
+    fn a_token_too_short_to_scrub_is_refused_clearly() {
+        for (env, origin) in [
+            (env_of(&[("VAULT_TOKEN", "root")]), "VAULT_TOKEN"),
+            (env_of(&[("BAO_TOKEN", "short-token")]), "BAO_TOKEN"),
+        ] {
+            let err = ApiOptions::from_sources(&ApiFlags::default(), &env, None)
+                .expect_err("short")
+                .to_string();
+            assert!(err.contains(origin) && err.contains("at least 16"), "{err}");
+            assert!(!err.contains("short-token"), "{err}");
+        }
+        let env = env_of(&[("VAULT_TOKEN", "s.0123456789abcdef")]);
+        assert!(ApiOptions::from_sources(&ApiFlags::default(), &env, None).is_ok());
     }
 }
