@@ -813,7 +813,18 @@ mod tests {
         let grants = crate::policy::builtin_grants();
         assert!(!grants.is_empty());
         for (path, caps) in grants {
-            let sample = path.replace('+', "m").replace('*', "n");
+            // A `+/` prefix grants the read in a namespace below the token's: the client sends
+            // it as the plain path with the namespace in X-Vault-Namespace.
+            let mut in_namespace = path.as_str();
+            while let Some(rest) = in_namespace.strip_prefix("+/") {
+                in_namespace = rest;
+            }
+            // OpenBao files a LIST of `p` under `p/`, so the policy grants both; the client
+            // sends the one without the slash.
+            let sample = in_namespace
+                .trim_end_matches('/')
+                .replace('+', "m")
+                .replace('*', "n");
             for cap in caps.iter().filter(|c| *c != "sudo") {
                 let op = match cap.as_str() {
                     "read" => Op::Read,
