@@ -413,7 +413,7 @@ fn a_server_without_namespaces_is_its_root_namespace() {
     .expect("mock");
     let run = scan(
         &mock.url(),
-        Some("s.mock"),
+        Some("s.MockToken0123456789ab"),
         &[
             "--no-host",
             "--no-config",
@@ -474,7 +474,7 @@ fn the_walk_is_bounded_and_reports_progress() {
         addr: Some(mock.url()),
         ..ApiFlags::default()
     };
-    let env = |k: &str| (k == "VAULT_TOKEN").then(|| "s.mock".to_owned());
+    let env = |k: &str| (k == "VAULT_TOKEN").then(|| "s.MockToken0123456789ab".to_owned());
     let opts = ApiOptions::from_sources(&flags, &env, None).expect("options");
     let seen: Mutex<Vec<Progress>> = Mutex::new(Vec::new());
     let record = |p: Progress| {
@@ -541,7 +541,7 @@ fn token_lookups_across_namespaces_share_the_hunt_bound() {
         hunt_concurrency: Some(8),
         ..ApiFlags::default()
     };
-    let env = |k: &str| (k == "VAULT_TOKEN").then(|| "s.mock".to_owned());
+    let env = |k: &str| (k == "VAULT_TOKEN").then(|| "s.MockToken0123456789ab".to_owned());
     let opts = ApiOptions::from_sources(&flags, &env, None).expect("options");
     let facts = api::collect(&opts, None);
     let looked_up: usize = facts
