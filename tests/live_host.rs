@@ -1,8 +1,9 @@
 //! A real `bao server` process found by a flagless `vaultsec scan --no-api`.
 //!
 //! This is its own test binary on purpose: a flagless scan audits whatever server runs on the
-//! machine, so no other test may start a server meanwhile. Cargo runs test binaries one after
-//! another, and this binary runs its scenarios in sequence.
+//! machine, so the flagless scenario runs again inside a PID namespace of its own (`unshare`),
+//! where it sees only the server it starts, whatever else runs on the machine; the scenarios
+//! run in sequence.
 
 use std::io::Read;
 use std::net::TcpStream;
@@ -15,6 +16,35 @@ use std::time::{Duration, Instant};
 /// The scenarios audit the whole machine: one at a time.
 static MACHINE: Mutex<()> = Mutex::new(());
 
+/// Set in the copy of this test binary that runs inside its own PID namespace.
+const IN_PID_NAMESPACE: &str = "VAULTSEC_TEST_IN_PID_NAMESPACE";
+
+/// Runs the test `name` again inside a PID namespace of its own with a private `/proc`, where
+/// the only servers are the ones it starts: a flagless scan audits whatever server runs, and a
+/// Vault node or a laptop with a dev server has others. Returns false when already inside.
+fn isolated(name: &str) -> bool {
+    if std::env::var_os(IN_PID_NAMESPACE).is_some() {
+        return false;
+    }
+    let mut cmd = Command::new("unshare");
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        cmd.arg("--map-root-user");
+    }
+    let status = cmd
+        .args(["--pid", "--fork", "--mount-proc"])
+        .arg(std::env::current_exe().unwrap())
+        .args(["--exact", name, "--nocapture", "--test-threads=1"])
+        .env(IN_PID_NAMESPACE, "1")
+        .status()
+        .expect("run unshare (util-linux) for a private PID namespace");
+    assert!(
+        status.success(),
+        "{name} in its own PID namespace: {status}"
+    );
+    true
+}
+
 /// Waits until no Vault/OpenBao server runs (those of earlier scenarios may still be exiting).
 fn wait_alone() {
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -23,10 +53,15 @@ fn wait_alone() {
         std::thread::sleep(Duration::from_millis(250));
         others = running_servers();
     }
+    // Pids and programs only: a command line can carry a token (`-dev-root-token-id=`).
+    let others: Vec<(u32, &str)> = others
+        .iter()
+        .map(|(pid, argv)| (*pid, argv[0].as_str()))
+        .collect();
     assert!(
         others.is_empty(),
-        "another Vault/OpenBao server runs on this machine ({others:?}); this test audits the machine \
-         with a flagless scan and must be alone"
+        "another Vault/OpenBao server runs in this test's PID namespace ({others:?}); this test \
+         audits the machine with a flagless scan and must be alone"
     );
 }
 
@@ -46,8 +81,8 @@ fn bao() -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-/// Vault or OpenBao servers running on this machine (pid, command line).
-fn running_servers() -> Vec<(u32, String)> {
+/// Vault or OpenBao servers running on this machine (pid, argv).
+fn running_servers() -> Vec<(u32, Vec<String>)> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
@@ -65,7 +100,7 @@ fn running_servers() -> Vec<(u32, String)> {
             .map(|a| a.rsplit('/').next().unwrap_or("").to_string())
             .unwrap_or_default();
         if (binary == "bao" || binary == "vault") && argv.iter().any(|a| a == "server") {
-            out.push((pid, argv.join(" ")));
+            out.push((pid, argv));
         }
     }
     out
@@ -145,7 +180,9 @@ fn vaultsec(args: &[&str]) -> (Option<i32>, serde_json::Value) {
 #[test]
 fn flagless_scan_finds_the_running_server_and_judges_its_core_limit() {
     let _alone = MACHINE.lock().unwrap_or_else(|e| e.into_inner());
-    // Servers of the test binaries that ran before this one may still be exiting.
+    if isolated("flagless_scan_finds_the_running_server_and_judges_its_core_limit") {
+        return;
+    }
     wait_alone();
     let dir = tempfile::tempdir().unwrap();
     for (core, want) in [
