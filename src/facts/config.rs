@@ -204,6 +204,46 @@ const LISTENER_BOOLS: &[&str] = &[
     "cors_enabled",
 ];
 
+/// The most keys (attributes and blocks) a whole config may hold. Real server configs hold
+/// tens to hundreds; every rule's work and memory grow with the keys (about 20 KiB each in
+/// evaluation today), so this bound keeps a hostile config of `a = 1` lines inside a few
+/// seconds and 64 MiB instead of minutes and gigabytes.
+pub const MAX_KEYS: usize = 2_000;
+
+/// The position of the item that takes `body` (at every level) past `budget` items, if any.
+/// Counted before decoding, so a hostile file costs no decoding either.
+fn item_beyond(body: &Body, budget: &mut usize) -> Option<Pos> {
+    fn in_node(node: &hcl1::Node, budget: &mut usize) -> Option<Pos> {
+        match &node.value {
+            hcl1::Value::Object(body) => item_beyond(body, budget),
+            hcl1::Value::List(nodes) => nodes.iter().find_map(|n| in_node(n, budget)),
+            _ => None,
+        }
+    }
+    for item in &body.items {
+        if *budget == 0 {
+            return Some(item.pos);
+        }
+        *budget -= 1;
+        if let Some(pos) = in_node(&item.value, budget) {
+            return Some(pos);
+        }
+    }
+    None
+}
+
+fn too_many_keys(file: &str, beyond: Pos) -> ConfigError {
+    ConfigError::Invalid {
+        file: file.to_string(),
+        line: beyond.line,
+        column: beyond.column,
+        message: format!(
+            "more than {MAX_KEYS} keys in the configuration: far larger than any real server \
+             config, so it is not judged"
+        ),
+    }
+}
+
 /// Loads and merges the given config files and directories as Vault does.
 pub fn load(paths: &[ConfigPath]) -> Result<ConfigFacts, ConfigError> {
     let files = expand_paths(paths)?;
@@ -215,12 +255,15 @@ pub fn load(paths: &[ConfigPath]) -> Result<ConfigFacts, ConfigError> {
         )));
     }
     let mut decoded = Vec::with_capacity(files.len());
+    let mut keys = 0;
     for file in &files {
         let bytes = file.read_bytes().map_err(|err| ConfigError::Io {
             file: file.display.clone(),
             message: format!("cannot read config file: {}", io_reason(&err)),
         })?;
-        decoded.push(decode_source(&file.display, &bytes)?);
+        let config = decode_source(&file.display, &bytes, MAX_KEYS - keys)?;
+        keys += config.keys.len();
+        decoded.push(config);
     }
     if decoded.iter().all(|f| f.is_empty()) {
         let shown: Vec<&str> = files.iter().map(|p| p.display.as_str()).collect();
@@ -347,7 +390,7 @@ impl FileConfig {
 }
 
 /// Decodes one file's bytes (HCL1 or JSON).
-fn decode_source(file: &str, bytes: &[u8]) -> Result<FileConfig, ConfigError> {
+fn decode_source(file: &str, bytes: &[u8], max_keys: usize) -> Result<FileConfig, ConfigError> {
     // Vault's HCL1 scanner refuses a byte-order mark ("illegal char" at 1:1); so do we.
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return Err(ConfigError::Syntax {
@@ -363,6 +406,9 @@ fn decode_source(file: &str, bytes: &[u8]) -> Result<FileConfig, ConfigError> {
         column: err.column,
         message: err.message,
     })?;
+    if let Some(beyond) = item_beyond(&body, &mut { max_keys }) {
+        return Err(too_many_keys(file, beyond));
+    }
     let mut decoder = Decoder::new(file);
     // HCL1 flattens nested JSON objects into labels; HCL proper does not (see `json_flatten`).
     decoder.json = std::str::from_utf8(bytes)
@@ -372,7 +418,7 @@ fn decode_source(file: &str, bytes: &[u8]) -> Result<FileConfig, ConfigError> {
 
 /// Decodes a config given as text (tests and fuzzing use this; no file system).
 pub fn load_str(file: &str, src: &str) -> Result<ConfigFacts, ConfigError> {
-    let decoded = decode_source(file, src.as_bytes())?;
+    let decoded = decode_source(file, src.as_bytes(), MAX_KEYS)?;
     Ok(merge(vec![decoded]))
 }
 
@@ -1712,6 +1758,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_config_holds_at_most_max_keys_across_its_files() {
+        // issue 9: 20,000 `a = 1` lines (120 KB) took 120 s and 400 MB in the rules.
+        let at_limit = "a = 1\n".repeat(MAX_KEYS);
+        assert!(load_str("vault.hcl", &at_limit).is_ok());
+        let err = load_str("vault.hcl", &format!("{at_limit}b = 2\n")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "vault.hcl:{}:1: more than {MAX_KEYS} keys in the configuration: far larger \
+                 than any real server config, so it is not judged",
+                MAX_KEYS + 1
+            )
+        );
+        // Keys inside blocks count, and so do the files of a directory together.
+        let nested = format!(
+            "storage \"raft\" {{\n{}}}\n",
+            "path = \"/x\"\n".repeat(MAX_KEYS)
+        );
+        assert!(load_str("vault.hcl", &nested).is_err());
+        let dir = tempfile::tempdir().unwrap();
+        let half = "a = 1\n".repeat(MAX_KEYS / 2 + 1);
+        std::fs::write(dir.path().join("a.hcl"), &half).unwrap();
+        std::fs::write(dir.path().join("b.hcl"), &half).unwrap();
+        let err = load(&[ConfigPath {
+            read: dir.path().to_path_buf(),
+            display: dir.path().display().to_string(),
+            root: None,
+        }])
+        .unwrap_err();
+        assert!(err.to_string().contains("more than 2000 keys"), "{err}");
+    }
+
+    #[test]
     fn weak_bool_matches_vault() {
         for (v, want) in [
             (json!(true), true),
@@ -1897,7 +1976,7 @@ mod tests {
         /// Arbitrary bytes through the whole config layer: an error or facts, never a panic.
         #[test]
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
-            let _ = decode_source("fuzz.hcl", &bytes).map(|f| merge(vec![f]));
+            let _ = decode_source("fuzz.hcl", &bytes, MAX_KEYS).map(|f| merge(vec![f]));
         }
 
         /// Real configs mutated (byte flips, truncation, inserted syntax) never panic, and a
@@ -1919,7 +1998,7 @@ mod tests {
                 bytes.splice(i..i, insert.bytes());
                 bytes.truncate(cut.max(1) % (bytes.len() + 1));
             }
-            if let Ok(file) = decode_source("fuzz.hcl", &bytes) {
+            if let Ok(file) = decode_source("fuzz.hcl", &bytes, MAX_KEYS) {
                 let facts = merge(vec![file]);
                 for key in ["listeners", "seals", "keys", "duplicates", "secrets", "merge_conflicts"] {
                     proptest::prop_assert!(facts.doc[key].is_array(), "{key}");

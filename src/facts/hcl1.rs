@@ -29,6 +29,11 @@ use std::fmt::Write as _;
 /// Deepest nesting of objects and lists accepted; deeper input is a [`ParseError`].
 pub const MAX_DEPTH: usize = 128;
 
+/// The most items (attributes and blocks, at every level) one document may hold. Real server
+/// configs and policies hold hundreds; every rule's work grows with the items, so a hostile
+/// file of a million `a = 1` lines would otherwise keep the scan busy for minutes.
+pub const MAX_ITEMS: usize = 20_000;
+
 /// A source position: 1-based line and column (characters, a tab counts 1) and the byte
 /// offset into the text given to [`parse`] (a skipped BOM and `\r` of CRLF included).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -187,6 +192,7 @@ fn parse_text(text: &str, base: usize, syntax: Syntax) -> Result<Body, ParseErro
         },
         buffered: false,
         depth: 0,
+        items: 0,
         json,
         pending: Vec::new(),
     };
@@ -1271,6 +1277,8 @@ struct Parser<'s> {
     /// HCL1's one-token unscan buffer.
     buffered: bool,
     depth: usize,
+    /// Items parsed so far, against [`MAX_ITEMS`].
+    items: usize,
     json: bool,
     /// Literals that do not convert. HCL1 only fails on them when it decodes the value, so
     /// they count only if their item survives the parse (see `truncate` calls).
@@ -1315,6 +1323,20 @@ impl<'s> Parser<'s> {
             }));
         }
         self.depth += 1;
+        Ok(())
+    }
+
+    fn count_item(&mut self) -> Result<(), Stop> {
+        self.items += 1;
+        if self.items > MAX_ITEMS {
+            return Err(Stop::Fatal(Fail {
+                at: self.tok.at(),
+                msg: format!(
+                    "more than {MAX_ITEMS} items (attributes and blocks): larger than any real \
+                     server config or policy, so it is not judged"
+                ),
+            }));
+        }
         Ok(())
     }
 
@@ -1415,7 +1437,10 @@ impl<'s> Parser<'s> {
             }
             let mark = self.pending.len();
             match self.hcl_object_item() {
-                Ok(item) => items.push(item),
+                Ok(item) => {
+                    self.count_item()?;
+                    items.push(item)
+                }
                 Err(Stop::Eof) => {
                     self.pending.truncate(mark);
                     break;
@@ -1653,7 +1678,10 @@ impl<'s> Parser<'s> {
         loop {
             let mark = self.pending.len();
             match self.json_object_item() {
-                Ok(item) => items.push(item),
+                Ok(item) => {
+                    self.count_item()?;
+                    items.push(item)
+                }
                 Err(Stop::Eof) => {
                     self.pending.truncate(mark);
                     return Ok(());

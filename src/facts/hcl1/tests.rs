@@ -1270,3 +1270,15 @@ fn keys_of_an_item_count_as_nesting() {
     ));
     ok(&format!("{{{}: 1}}", "\"a\" ".repeat(MAX_DEPTH)));
 }
+
+#[test]
+fn a_document_holds_at_most_max_items() {
+    // A file of a million `a=1` lines parsed in full before anything could refuse it.
+    ok(&"a=1\n".repeat(MAX_ITEMS));
+    let e = fail(&"a=1\n".repeat(MAX_ITEMS + 1));
+    assert!(e.message.contains("more than 20000 items"), "{e}");
+    assert_eq!(e.line, MAX_ITEMS as u32 + 1);
+    // Nested items count too.
+    let nested = format!("b {{\n{}}}\n", "a=1\n".repeat(MAX_ITEMS));
+    assert!(fail(&nested).message.contains("items"));
+}
