@@ -91,7 +91,41 @@ pub fn evaluate(rules: &RuleSet, facts: &Facts, settings: &Settings) -> Vec<Find
         ctx.declare_var("params", Value::Object(params));
         evaluate_rule(rule, facts, &mut ctx, &mut findings);
     }
+    keep_causes_that_failed(&mut findings);
     findings
+}
+
+/// A failing finding's own remediation and cause, from the facts of its subject. A
+/// remediation that cannot be evaluated leaves the catalogue text (a rule's advice is never
+/// worth turning a finding into an error).
+fn advise(rule: &Rule, ctx: &Context<'_>, f: &mut Finding) {
+    if let Some(expr) = &rule.remediation_expr {
+        if let Ok(Value::String(text)) = expr.evaluate(ctx) {
+            f.remediation = text.trim().to_string();
+        }
+    }
+    if let Some(expr) = &rule.caused_by {
+        if let Ok(Value::String(id)) = expr.evaluate(ctx) {
+            f.caused_by = Some(id).filter(|id| !id.is_empty());
+        }
+    }
+}
+
+/// A cause is named only if it is borne out: the rule it names did not run (the expression
+/// read the same facts), or it failed. A cause that ran and passed is dropped.
+fn keep_causes_that_failed(findings: &mut [Finding]) {
+    let ran: std::collections::BTreeMap<String, bool> =
+        findings.iter().fold(Default::default(), |mut m, f| {
+            *m.entry(f.rule.clone()).or_insert(false) |= f.status == Status::Fail;
+            m
+        });
+    for f in findings.iter_mut() {
+        if let Some(cause) = &f.caused_by {
+            if ran.get(cause) == Some(&false) || *cause == f.rule {
+                f.caused_by = None;
+            }
+        }
+    }
 }
 
 /// Declares the flattened variables of a root (`host__unit__value`, see `rules::validate`).
@@ -167,6 +201,7 @@ fn finding_from(rule: &Rule, o: Outcome, source: Option<Source>) -> Finding {
         waiver: None,
         node: None,
         skip_cause,
+        caused_by: None,
     }
 }
 
@@ -278,7 +313,11 @@ fn evaluate_rule(rule: &Rule, facts: &Facts, ctx: &mut Context<'_>, out: &mut Ve
             .any_source
             .then(|| subject_source(rule, each.as_ref()))
             .flatten();
-        out.push(finding_from(rule, o, source));
+        let mut f = finding_from(rule, o, source);
+        if f.status == Status::Fail {
+            advise(rule, ctx, &mut f);
+        }
+        out.push(f);
     }
 }
 

@@ -358,6 +358,7 @@ mod tests {
             waiver: None,
             node: None,
             skip_cause: SkipCause::of_reason(message).filter(|_| status == Status::Skip),
+            caused_by: None,
         }
     }
 
