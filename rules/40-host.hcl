@@ -157,6 +157,7 @@ rule "host.config-writable" {
     scan.service.runs_as_root && each.value.stat.value.owned_by_root && !each.value.stat.value.writable_by_others ? "fix host.service-user-root first: ${each.value.path} is already root's and not writable by others (${each.value.stat.value.owner}:${each.value.stat.value.group} ${each.value.stat.value.mode}); the server writes it because it runs as root" : "",
     each.value.stat.value.owned_by_root && each.value.stat.value.group == scan.service.group ? "" : "chown root:${scan.service.group} ${each.value.path}",
     each.value.stat.value.mode == (each.value.role == "config_dir" ? "0750" : "0640") ? "" : "chmod ${each.value.role == "config_dir" ? "0750" : "0640"} ${each.value.path}",
+    scan.service.runs_as_root && !(each.value.stat.value.owned_by_root && !each.value.stat.value.writable_by_others) ? "then run the server as ${scan.service.account}, not root (host.service-user-root): root can write any file" : "",
   ])), "remove the ACL entries that let ${scan.service.account} write ${each.value.path} (setfacl -b ${each.value.path})")
   references = [
     "https://developer.hashicorp.com/vault/docs/concepts/production-hardening#minimal-write-privileges",

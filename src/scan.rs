@@ -780,6 +780,9 @@ pub fn report(
         duration_seconds,
         host,
         profile: settings.profile.as_str().to_string(),
+        product: facts.doc["scan"]["product"]["name"]
+            .as_str()
+            .map(str::to_string),
         sources,
         summary: Summary::of(&findings),
         findings,
