@@ -798,6 +798,28 @@ rule "x.ok" {
     }
 
     #[test]
+    fn a_remediation_that_cannot_be_read_without_a_scan_is_rejected_at_load() {
+        let src = MINIMAL.replace(
+            "remediation = \"fix\"",
+            "remediation = \"chown ${config.user}\"",
+        );
+        let e = RuleSet::default().add_source("m.hcl", &src).unwrap_err();
+        assert_eq!(e.line, 10);
+        assert!(e.message.contains("must also read without a scan"), "{e}");
+        let src = MINIMAL.replace(
+            "remediation = \"fix\"",
+            "remediation = \"systemctl edit ${scan.service.unit}\"",
+        );
+        let set = {
+            let mut set = RuleSet::default();
+            set.add_source("m.hcl", &src).unwrap();
+            set
+        };
+        assert_eq!(set.rules[0].remediation, "systemctl edit vault.service");
+        assert!(set.rules[0].remediation_expr.is_some());
+    }
+
+    #[test]
     fn invalid_severity_and_ids_are_rejected() {
         let src = MINIMAL.replace("\"low\"", "\"urgent\"");
         assert!(RuleSet::default().add_source("m.hcl", &src).is_err());
