@@ -440,3 +440,49 @@ fn caused_by_is_rendered_in_json_table_and_html() {
         "{table}"
     );
 }
+
+#[test]
+fn a_fleet_of_both_products_is_titled_with_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inputs = Vec::new();
+    for (node, product) in [("vault-1", "vault"), ("bao-1", "openbao")] {
+        let root = node_root(node);
+        let json = dir.path().join(format!("{node}.json"));
+        scan_node(root.path(), NO_MTLS)
+            .args(["--product", product, "--format", "json", "-o"])
+            .arg(&json)
+            .assert()
+            .code(0);
+        let report: serde_json::Value = serde_json::from_slice(&fs::read(&json).unwrap()).unwrap();
+        assert_eq!(report["product"], product);
+        inputs.push(json);
+    }
+    let merged = vaultsec()
+        .arg("merge")
+        .args(&inputs)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        merged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
+    let fleet: serde_json::Value = serde_json::from_slice(&merged.stdout).unwrap();
+    assert_eq!(fleet["product"], "mixed");
+    let html = vaultsec()
+        .arg("merge")
+        .args(&inputs)
+        .args(["--format", "html"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&html.stdout)
+        .contains("<h1>Vault and OpenBao hardening audit</h1>"));
+    let one = vaultsec()
+        .arg("merge")
+        .arg(&inputs[1])
+        .args(["--format", "table"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&one.stdout).contains("OpenBao hardening audit"));
+}
