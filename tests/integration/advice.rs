@@ -207,9 +207,9 @@ fn files_wrong_on_their_own_get_the_commands_that_change_them() {
 }
 
 #[test]
-fn a_cause_that_passed_is_not_named() {
-    // As root but with host.service-user-root waived away by --ignore it did not run: the
-    // cause stays (the same facts showed it). Here it runs and fails: named.
+fn causes_are_named_on_a_root_node_and_never_on_a_hardened_one() {
+    // As root, host.service-user-root runs and fails: the findings it explains name it.
+    // (A cause that ran and passed is dropped: engine::tests covers that.)
     let t = root_run_node_with_tidy_files();
     let with_cause = scan_tree(&t, &["host.config-writable", "host.service-user-root"]);
     assert!(failing(&with_cause, "host.config-writable")
@@ -396,7 +396,6 @@ fn html_and_table_are_titled_with_openbao() {
     assert!(fs::read_to_string(&vault_page)
         .unwrap()
         .contains("<h1>Vault hardening audit</h1>"));
-    let _ = NOW;
 }
 
 #[test]
