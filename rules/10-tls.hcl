@@ -93,7 +93,7 @@ rule "tls.client-cert-not-required" {
   when_none = "skip"
   when_none_message = "no TLS listener in the configuration"
   rationale = "Mutual TLS makes a stolen token useless without a client certificate issued by your CA. Without tls_require_and_verify_client_cert Vault only requests client certificates."
-  remediation = "Set tls_require_and_verify_client_cert = true and tls_client_ca_file to the CA that issues client certificates."
+  remediation = "Set tls_require_and_verify_client_cert = true and tls_client_ca_file to the CA that issues client certificates. Everything that calls this listener then needs a client certificate: raft retry_join blocks (leader_client_cert_file and leader_client_key_file, with leader_ca_cert_file), the ${scan.service.cli} CLI and agents (${scan.service.product == "openbao" ? "BAO" : "VAULT"}_CLIENT_CERT and ${scan.service.product == "openbao" ? "BAO" : "VAULT"}_CLIENT_KEY), load-balancer health checks (give them a client certificate, or check a separate listener or plain TCP), and browsers using the UI (install a client certificate in them, or serve the UI from a listener without mTLS)."
   references = [
     "https://developer.hashicorp.com/vault/docs/configuration/listener/tcp#tls_require_and_verify_client_cert",
     "NIST SP 800-53 IA-3",

@@ -14,7 +14,7 @@ rule "host.service-user-root" {
   pass_message = "runs as ${coalesce(host.effective.user.value.name, "uid ${host.effective.user.value.uid}")} (${host.effective.user.value.source})"
   evidence  = { uid = host.effective.user.value.uid, name = host.effective.user.value.name, source = host.effective.user.value.source, pid = host.effective.user.value.source == "process" ? host.effective.pid : null }
   rationale = "HashiCorp's first baseline recommendation: run Vault as a dedicated unprivileged account, so that a flaw in Vault or a plugin does not hand over the host."
-  remediation = "Create a system account (useradd --system --shell /bin/false vault), set User=vault and Group=vault in the unit, and give it only CAP_IPC_LOCK (Vault with mlock)."
+  remediation = "Create the service account unless it exists (useradd --system --no-create-home --shell /usr/sbin/nologin ${scan.service.account}), set User=${scan.service.account} and Group=${scan.service.group} in ${scan.service.unit} (systemctl edit ${scan.service.unit}), give it the storage (chown -R ${scan.service.account}:${scan.service.group} ${scan.service.storage_dir})${scan.service.product == "openbao" ? "" : " and only CAP_IPC_LOCK (Vault with mlock)"}, and restart. The host findings caused by running as root are then judged again."
   references = [
     "https://developer.hashicorp.com/vault/docs/concepts/production-hardening#do-not-run-as-root",
     "NIST SP 800-53 AC-6; CIS Controls v8 5.4",
@@ -32,7 +32,9 @@ rule "host.service-account-shell" {
   pass_message = "${host.account.value.name} has ${host.account.value.shell}"
   evidence  = { account = host.account.value.name, shell = host.account.value.shell }
   rationale = "A service account with a login shell can be used to log in (su, ssh keys, cron) and run commands with the server's access to its files and keys."
-  remediation = "usermod --shell /usr/sbin/nologin <account> (the Vault and OpenBao packages create it with /bin/false)."
+  # Root's shell is root's: advising usermod on it would lock root out.
+  caused_by = scan.service.runs_as_root ? "host.service-user-root" : null
+  remediation = scan.service.runs_as_root ? "Leave root's shell alone (usermod on root locks root out): the service account is root because the server runs as root. Fix host.service-user-root first; the ${scan.service.account} account it creates has no login shell." : "usermod --shell /usr/sbin/nologin ${scan.service.account} (the Vault and OpenBao packages create it with /bin/false)."
   references = [
     "https://developer.hashicorp.com/vault/docs/concepts/production-hardening#do-not-run-as-root",
     "NIST SP 800-53 AC-2, AC-6",
@@ -80,7 +82,7 @@ rule "host.core-dumps" {
     pid    = host.effective.core_limit.value.source == "process" ? host.effective.pid : null
   }
   rationale = "A core dump of Vault contains the decrypted root key and secrets. Soft and hard RLIMIT_CORE must be 0 (LimitCORE=0); OpenBao's packaged unit does not set it."
-  remediation = "Add LimitCORE=0 to the [Service] section (a drop-in: systemctl edit vault), then restart the service."
+  remediation = "Add LimitCORE=0 to the [Service] section (a drop-in: systemctl edit ${scan.service.unit}), then restart the service."
   references = [
     "https://developer.hashicorp.com/vault/docs/concepts/production-hardening#disable-core-dumps",
     "NIST SP 800-53 SC-28",
@@ -99,7 +101,7 @@ rule "host.mlock-capability" {
   pass_message = join("; ", concat(host.effective.ipc_lock.sources, host.effective.ipc_lock.memlock_unlimited == true ? ["locked memory unlimited"] : []))
   evidence  = { cap_ipc_lock = host.effective.ipc_lock.cap_ipc_lock, sources = host.effective.ipc_lock.sources, memlock_unlimited = host.effective.ipc_lock.memlock_unlimited, pid = host.effective.pid }
   rationale = "With mlock on, Vault locks its memory so secrets never reach swap; that needs CAP_IPC_LOCK (or an unlimited RLIMIT_MEMLOCK). Without it Vault fails at start, which tempts operators to set disable_mlock instead."
-  remediation = "setcap cap_ipc_lock=+ep /usr/bin/vault, or AmbientCapabilities=CAP_IPC_LOCK with CapabilityBoundingSet including it and LimitMEMLOCK=infinity in the unit."
+  remediation = "setcap cap_ipc_lock=+ep ${scan.service.binary}, or AmbientCapabilities=CAP_IPC_LOCK with CapabilityBoundingSet including it and LimitMEMLOCK=infinity in the unit."
   references = [
     "https://developer.hashicorp.com/vault/docs/configuration#disable_mlock",
     "https://developer.hashicorp.com/vault/docs/concepts/production-hardening#disable-swap",
@@ -121,7 +123,14 @@ rule "host.binary-writable" {
   when_none = "skip"
   when_none_message = "no server binary found (no running process, no unit ExecStart=)"
   rationale = "HashiCorp asks for minimal write privileges: a service account that can overwrite its own binary or its directory can persist a backdoor that runs with every secret."
-  remediation = "chown root:root the binary and its directory, chmod 0755 (no group or other write)."
+  # As root the server can write any file: a root-owned binary with no group or other write
+  # fails only because of that, and chown/chmod would change nothing.
+  caused_by = scan.service.runs_as_root && each.value.stat.value.owned_by_root && !each.value.stat.value.group_writable && !each.value.stat.value.writable_by_others ? "host.service-user-root" : null
+  remediation = each == null ? "chown root:root the binary (${scan.service.binary}) and its directory, and chmod go-w both (0755)." : coalesce(join("; ", compact([
+    each.value.stat.value.owned_by_root ? "" : "chown root:root ${each.value.path}",
+    each.value.stat.value.group_writable || each.value.stat.value.writable_by_others ? "chmod go-w ${each.value.path}" : "",
+    !scan.service.runs_as_root ? "" : (each.value.stat.value.owned_by_root && !each.value.stat.value.group_writable && !each.value.stat.value.writable_by_others ? "nothing to change on ${each.value.path} (already ${each.value.stat.value.owner}:${each.value.stat.value.group} ${each.value.stat.value.mode}, no group or other write): the server writes it because it runs as root; fix host.service-user-root first" : "then run the server as ${scan.service.account}, not root (host.service-user-root): root can write any file"),
+  ])), "remove the ACL entries that let ${scan.service.account} write ${each.value.path} (setfacl -b ${each.value.path})")
   references = [
     "https://developer.hashicorp.com/vault/docs/concepts/production-hardening#minimal-write-privileges",
     "NIST SP 800-53 CM-5, SI-7",
@@ -143,7 +152,13 @@ rule "host.config-writable" {
   when_none = "skip"
   when_none_message = "no config file found on the host"
   rationale = "A service account that can rewrite its config can turn on raw_storage_endpoint, add a listener without TLS or point the seal elsewhere at the next restart. Note that the official packages chown /etc/vault.d to the service account."
-  remediation = "chown -R root:vault /etc/vault.d; chmod 0750 the directory and 0640 the files."
+  caused_by = scan.service.runs_as_root && each.value.stat.value.owned_by_root && !each.value.stat.value.writable_by_others ? "host.service-user-root" : null
+  remediation = each == null ? "chown -R root:${scan.service.group} ${scan.service.config_dir}; chmod 0750 the directory and 0640 the files." : coalesce(join("; ", compact([
+    scan.service.runs_as_root && each.value.stat.value.owned_by_root && !each.value.stat.value.writable_by_others ? "fix host.service-user-root first: ${each.value.path} is already root's and not writable by others (${each.value.stat.value.owner}:${each.value.stat.value.group} ${each.value.stat.value.mode}); the server writes it because it runs as root" : "",
+    each.value.stat.value.owned_by_root && each.value.stat.value.group == scan.service.group ? "" : "chown root:${scan.service.group} ${each.value.path}",
+    each.value.stat.value.mode == (each.value.role == "config_dir" ? "0750" : "0640") ? "" : "chmod ${each.value.role == "config_dir" ? "0750" : "0640"} ${each.value.path}",
+    scan.service.runs_as_root && !(each.value.stat.value.owned_by_root && !each.value.stat.value.writable_by_others) ? "then run the server as ${scan.service.account}, not root (host.service-user-root): root can write any file" : "",
+  ])), "remove the ACL entries that let ${scan.service.account} write ${each.value.path} (setfacl -b ${each.value.path})")
   references = [
     "https://developer.hashicorp.com/vault/docs/concepts/production-hardening#minimal-write-privileges",
     "NIST SP 800-53 CM-5",
@@ -166,7 +181,11 @@ rule "host.tls-key-permissions" {
   when_none = "skip"
   when_none_message = "no TLS listener names a key file"
   rationale = "Whoever reads the listener's private key can impersonate Vault to clients and decrypt recorded traffic."
-  remediation = "chown vault:vault (or root:vault with 0640 only if root owns it) and chmod 0600 the key."
+  caused_by = scan.service.runs_as_root && !each.value.stat.value.owned_by_root && !each.value.stat.value.group_readable && !each.value.stat.value.readable_by_others ? "host.service-user-root" : null
+  remediation = each == null ? "chown ${scan.service.account}:${scan.service.group} the key (or keep it root's) and chmod 0600 it." : join("; ", compact([
+    scan.service.runs_as_root && !each.value.stat.value.owned_by_root ? "fix host.service-user-root first: the key belongs to ${each.value.stat.value.owner}, and the server runs as root" : (each.value.stat.value.owned_by_root || each.value.stat.value.owned_by_account ? "" : "chown ${scan.service.account}:${scan.service.group} ${each.value.path}"),
+    each.value.stat.value.group_readable || each.value.stat.value.readable_by_others ? "chmod 0600 ${each.value.path}" : "",
+  ]))
   references = [
     "https://developer.hashicorp.com/vault/docs/concepts/production-hardening#end-to-end-tls",
     "NIST SP 800-53 SC-12",
@@ -189,7 +208,11 @@ rule "host.storage-permissions" {
   when_none = "skip"
   when_none_message = "no raft or file storage path in the config"
   rationale = "The storage is encrypted, but its files reveal structure and can be copied for offline attacks or rolled back; HashiCorp asks to restrict storage access to the service account (raft: directory 0700, files 0600)."
-  remediation = "chown -R vault:vault the storage path and chmod 0700 it."
+  caused_by = scan.service.runs_as_root && !each.value.stat.value.owned_by_root && !each.value.stat.value.readable_by_others ? "host.service-user-root" : null
+  remediation = each == null ? "chown -R ${scan.service.account}:${scan.service.group} the storage path (${scan.service.storage_dir}) and chmod 0700 it." : join("; ", compact([
+    scan.service.runs_as_root && !each.value.stat.value.owned_by_root ? "fix host.service-user-root first: ${each.value.path} belongs to ${each.value.stat.value.owner}, and the server runs as root" : (each.value.stat.value.owned_by_account ? "" : "chown -R ${scan.service.account}:${scan.service.group} ${each.value.path}"),
+    each.value.stat.value.readable_by_others ? "chmod 0700 ${each.value.path}" : "",
+  ]))
   references = [
     "https://developer.hashicorp.com/vault/docs/concepts/production-hardening#restrict-storage-access",
     "NIST SP 800-53 AC-3",
@@ -303,7 +326,7 @@ rule "host.token-file" {
   when_none = "pass"
   when_none_message = "no .vault-token file in /root or /home/*"
   rationale = "vault login writes the token to ~/.vault-token in clear text; on a server that is typically a long-lived privileged token waiting to be found."
-  remediation = "Revoke the token (vault token revoke -self), delete the file, and use short-lived tokens with VAULT_TOKEN from a secure source."
+  remediation = "Revoke the token (${scan.service.cli} token revoke -self), delete the file, and use short-lived tokens with VAULT_TOKEN from a secure source."
   references = ["https://developer.hashicorp.com/vault/docs/commands/login", "NIST SP 800-53 IA-5"]
 }
 
@@ -375,7 +398,7 @@ rule "host.snapshot-schedule" {
   pass_message = join("; ", [for j in host.snapshot_schedule.value.jobs : "${j.source} ${j.file}:${j.line}"])
   evidence  = { jobs = [for j in host.snapshot_schedule.value.jobs : { source = j.source, file = j.file, line = j.line, schedule = j.schedule }] }
   rationale = "Integrated storage keeps all data on the cluster's disks; without regular snapshots a bad upgrade, operator error or lost quorum means lost secrets. (Vault Enterprise automated snapshots are configured in Vault itself and are not seen here.)"
-  remediation = "Schedule vault operator raft snapshot save (cron or a systemd timer) with a short-lived token, and copy snapshots off the cluster."
+  remediation = "Schedule ${scan.service.cli} operator raft snapshot save (cron or a systemd timer) with a short-lived token, and copy snapshots off the cluster."
   references = [
     "https://developer.hashicorp.com/vault/docs/commands/operator/raft#snapshot-save",
     "NIST SP 800-53 CP-9",

@@ -80,6 +80,7 @@ mod tests {
             waiver: None,
             node: None,
             skip_cause: None,
+            caused_by: None,
         }
     }
 

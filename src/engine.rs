@@ -91,7 +91,41 @@ pub fn evaluate(rules: &RuleSet, facts: &Facts, settings: &Settings) -> Vec<Find
         ctx.declare_var("params", Value::Object(params));
         evaluate_rule(rule, facts, &mut ctx, &mut findings);
     }
+    keep_causes_that_failed(&mut findings);
     findings
+}
+
+/// A failing finding's own remediation and cause, from the facts of its subject. A
+/// remediation that cannot be evaluated leaves the catalogue text (a rule's advice is never
+/// worth turning a finding into an error).
+fn advise(rule: &Rule, ctx: &Context<'_>, f: &mut Finding) {
+    if let Some(expr) = &rule.remediation_expr {
+        if let Ok(Value::String(text)) = expr.evaluate(ctx) {
+            f.remediation = text.trim().to_string();
+        }
+    }
+    if let Some(expr) = &rule.caused_by {
+        if let Ok(Value::String(id)) = expr.evaluate(ctx) {
+            f.caused_by = Some(id).filter(|id| !id.is_empty());
+        }
+    }
+}
+
+/// A cause is named only if it is borne out: the rule it names did not run (the expression
+/// read the same facts), or it failed. A cause that ran and passed is dropped.
+fn keep_causes_that_failed(findings: &mut [Finding]) {
+    let ran: std::collections::BTreeMap<String, bool> =
+        findings.iter().fold(Default::default(), |mut m, f| {
+            *m.entry(f.rule.clone()).or_insert(false) |= f.status == Status::Fail;
+            m
+        });
+    for f in findings.iter_mut() {
+        if let Some(cause) = &f.caused_by {
+            if ran.get(cause) == Some(&false) || *cause == f.rule {
+                f.caused_by = None;
+            }
+        }
+    }
 }
 
 /// Declares the flattened variables of a root (`host__unit__value`, see `rules::validate`).
@@ -167,6 +201,7 @@ fn finding_from(rule: &Rule, o: Outcome, source: Option<Source>) -> Finding {
         waiver: None,
         node: None,
         skip_cause,
+        caused_by: None,
     }
 }
 
@@ -278,7 +313,11 @@ fn evaluate_rule(rule: &Rule, facts: &Facts, ctx: &mut Context<'_>, out: &mut Ve
             .any_source
             .then(|| subject_source(rule, each.as_ref()))
             .flatten();
-        out.push(finding_from(rule, o, source));
+        let mut f = finding_from(rule, o, source);
+        if f.status == Status::Fail {
+            advise(rule, ctx, &mut f);
+        }
+        out.push(f);
     }
 }
 
@@ -765,5 +804,86 @@ rule "t.cert" {
         };
         assert!(selected(&set, &s).is_empty());
         assert!(!selector_matches_any(&set, "tls."));
+    }
+
+    const ADVICE_RULES: &str = r#"
+rule "t.root" {
+  title = "not root"
+  severity = "high"
+  profile = "baseline"
+  sources = ["config"]
+  condition = !config.root
+  message = "root"
+  rationale = "r"
+  remediation = "run as ${scan.service.account}"
+}
+rule "t.file" {
+  title = "file"
+  severity = "high"
+  profile = "baseline"
+  sources = ["config"]
+  for_each = config.files
+  subject = each.value.path
+  condition = each.value.ok
+  message = "bad"
+  rationale = "r"
+  caused_by = config.root ? "t.root" : null
+  remediation = each == null ? "chmod the files" : "chmod 0600 ${each.value.path}"
+}
+"#;
+
+    fn advice_doc(root: bool) -> serde_json::Value {
+        json!({
+            "config": {"root": root, "files": [{"path": "/a", "ok": false}, {"path": "/b", "ok": true}]},
+            "scan": {"service": {"account": "openbao"}},
+        })
+    }
+
+    #[test]
+    fn remediation_is_per_failing_finding_and_the_catalogue_text_otherwise() {
+        let set = rules(ADVICE_RULES);
+        assert_eq!(set.get("t.file").unwrap().remediation, "chmod the files");
+        assert_eq!(set.get("t.root").unwrap().remediation, "run as vault");
+        let f = evaluate(
+            &set,
+            &facts(advice_doc(true), SourceState::Available),
+            &Settings::default(),
+        );
+        assert_eq!(f[0].remediation, "run as openbao");
+        assert_eq!(f[1].remediation, "chmod 0600 /a");
+        assert_eq!(f[2].status, Status::Pass);
+        assert_eq!(f[2].remediation, "chmod the files");
+    }
+
+    #[test]
+    fn a_cause_is_named_when_it_failed_or_did_not_run_and_dropped_when_it_passed() {
+        let set = rules(ADVICE_RULES);
+        let root = evaluate(
+            &set,
+            &facts(advice_doc(true), SourceState::Available),
+            &Settings::default(),
+        );
+        assert_eq!(root[1].caused_by.as_deref(), Some("t.root"));
+        assert_eq!(root[2].caused_by, None, "a passing finding has no cause");
+        // The cause rule left out: the expression read the same facts, the cause stands.
+        let only = Settings {
+            select: vec!["t.file".into()],
+            ..Settings::default()
+        };
+        let alone = evaluate(
+            &set,
+            &facts(advice_doc(true), SourceState::Available),
+            &only,
+        );
+        assert_eq!(alone[0].caused_by.as_deref(), Some("t.root"));
+        // A cause expression that names a rule that ran and passed is not borne out.
+        let lying = ADVICE_RULES.replace("config.root ? \"t.root\" : null", "\"t.root\"");
+        let f = evaluate(
+            &rules(&lying),
+            &facts(advice_doc(false), SourceState::Available),
+            &Settings::default(),
+        );
+        assert_eq!(f[0].status, Status::Pass);
+        assert_eq!(f[1].caused_by, None);
     }
 }

@@ -93,6 +93,7 @@ fn merge(reports: Vec<(PathBuf, String, Report)>, host: String) -> Result<Report
     let mut expired: Option<Vec<_>> = None;
     let mut unmatched: Option<Vec<_>> = None;
     let mut profiles: Vec<String> = Vec::new();
+    let mut products: Vec<Option<String>> = Vec::new();
     let mut started: Option<(i64, String)> = None;
     let mut duration = 0.0;
     let mut sources: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -111,6 +112,9 @@ fn merge(reports: Vec<(PathBuf, String, Report)>, host: String) -> Result<Report
             started = Some((at, report.started_at.clone()));
         }
         duration += report.duration_seconds;
+        if !products.contains(&report.product) {
+            products.push(report.product.clone());
+        }
         if !profiles.contains(&report.profile) {
             profiles.push(report.profile.clone());
         }
@@ -181,6 +185,10 @@ fn merge(reports: Vec<(PathBuf, String, Report)>, host: String) -> Result<Report
             profiles.remove(0)
         } else {
             format!("mixed ({})", profiles.join(", "))
+        },
+        product: match products.as_slice() {
+            [one] => one.clone(),
+            _ => Some("mixed".to_string()),
         },
         sources,
         summary: Summary::of(&findings),

@@ -213,6 +213,10 @@ pub struct Finding {
     /// Why a `skip` was a skip, when that matters (see [`SkipCause`]).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub skip_cause: Option<SkipCause>,
+    /// A failure explained by another rule's failure (e.g. `host.service-user-root` for a
+    /// config the server can write because it runs as root): fix that one first.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub caused_by: Option<String>,
 }
 
 impl Finding {

@@ -306,6 +306,8 @@ pub fn collect(opts: &SourceOptions) -> Result<Facts, InputError> {
         json!({"listeners": listeners, "live": live_probes})
     };
 
+    let service =
+        crate::facts::service::names(product["name"].as_str().unwrap_or("unknown"), &host_doc);
     doc.insert("config".into(), config_doc);
     doc.insert("tls".into(), tls_doc);
     doc.insert("host".into(), host_doc);
@@ -317,6 +319,7 @@ pub fn collect(opts: &SourceOptions) -> Result<Facts, InputError> {
             "time": rfc3339(opts.now),
             "root": opts.root.display().to_string(),
             "product": product,
+            "service": service,
         }),
     );
     Ok(Facts {
@@ -777,6 +780,9 @@ pub fn report(
         duration_seconds,
         host,
         profile: settings.profile.as_str().to_string(),
+        product: facts.doc["scan"]["product"]["name"]
+            .as_str()
+            .map(str::to_string),
         sources,
         summary: Summary::of(&findings),
         findings,

@@ -8,6 +8,7 @@ pub mod drift;
 pub mod hcl1;
 pub mod host;
 pub mod live_tls;
+pub mod service;
 pub mod tls;
 pub mod tls_files;
 

@@ -117,7 +117,8 @@ fn header(out: &mut String, report: &Report) {
     let fleet = report.nodes.as_ref().map(Vec::len);
     let _ = writeln!(
         out,
-        "<header><h1>Vault hardening audit</h1>\n<p class=\"meta\">{} · scanned <b><time datetime=\"{t}\">{t}</time></b> · profile <b>{}</b> · vaultsec <b>{}</b> · took {:.2} s</p>",
+        "<header><h1>{} hardening audit</h1>\n<p class=\"meta\">{} · scanned <b><time datetime=\"{t}\">{t}</time></b> · profile <b>{}</b> · vaultsec <b>{}</b> · took {:.2} s</p>",
+        report.product_name(),
         match fleet {
             Some(n) => format!("fleet of <b>{n}</b> node(s)"),
             None => format!("host <b class=\"host\">{}</b>", esc(&report.host)),
@@ -463,6 +464,13 @@ fn finding(out: &mut String, f: &Finding, rules: &RuleSet) {
             esc(&w.expires)
         );
     }
+    if let Some(cause) = &f.caused_by {
+        let _ = write!(
+            out,
+            "<dt>Caused by</dt><dd class=\"cause\"><code>{c}</code> failing: fix it first</dd>",
+            c = esc(cause)
+        );
+    }
     if !f.remediation.is_empty() {
         let _ = write!(
             out,
@@ -535,8 +543,9 @@ pub fn render(report: &Report, rules: &RuleSet) -> String {
     };
     let _ = writeln!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"vaultsec {}\">\n<title>vaultsec audit · {} · {}</title>\n<style>{CSS}</style>\n</head>\n<body>",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"vaultsec {}\">\n<title>vaultsec {} audit · {} · {}</title>\n<style>{CSS}</style>\n</head>\n<body>",
         esc(&report.tool.version),
+        report.product_name(),
         esc(&where_),
         esc(&report.started_at)
     );

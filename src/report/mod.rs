@@ -201,6 +201,10 @@ pub struct Report {
     #[serde(default)]
     pub host: String,
     pub profile: String,
+    /// The product judged (`vault`, `openbao`, `unknown`; in a fleet, `mixed` when the nodes
+    /// differ): reports name it. Absent in reports written before it existed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub product: Option<String>,
     pub sources: BTreeMap<String, String>,
     pub summary: Summary,
     pub findings: Vec<Finding>,
@@ -216,6 +220,16 @@ pub struct Report {
 }
 
 impl Report {
+    /// The product as a title names it: OpenBao, Vault (also when unknown, as the rules take
+    /// it), or both in a fleet of both.
+    pub fn product_name(&self) -> &'static str {
+        match self.product.as_deref() {
+            Some("openbao") => "OpenBao",
+            Some("mixed") => "Vault and OpenBao",
+            _ => "Vault",
+        }
+    }
+
     /// A fleet report (from `vaultsec merge`) rather than one node's scan.
     pub fn is_fleet(&self) -> bool {
         self.nodes.is_some()
@@ -358,6 +372,7 @@ mod tests {
             waiver: None,
             node: None,
             skip_cause: SkipCause::of_reason(message).filter(|_| status == Status::Skip),
+            caused_by: None,
         }
     }
 

@@ -121,8 +121,12 @@ pub fn render(report: &Report, color: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "vaultsec {} · profile {} · {} · {}",
-        report.tool.version, report.profile, report.host, report.started_at
+        "vaultsec {} · {} hardening audit · profile {} · {} · {}",
+        report.tool.version,
+        report.product_name(),
+        report.profile,
+        report.host,
+        report.started_at
     );
     let sources: Vec<String> = report
         .sources
@@ -199,17 +203,26 @@ pub fn render(report: &Report, color: bool) -> String {
         let _ = writeln!(out, "{table}");
     }
 
-    let mut fixes: Vec<(&str, &str)> = report
+    let mut fixes: Vec<(&str, &str, Option<&str>)> = report
         .findings
         .iter()
         .filter(|f| f.status == Status::Fail)
-        .map(|f| (f.rule.as_str(), f.remediation.as_str()))
+        .map(|f| {
+            (
+                f.rule.as_str(),
+                f.remediation.as_str(),
+                f.caused_by.as_deref(),
+            )
+        })
         .collect();
     fixes.dedup();
     if !fixes.is_empty() {
         let _ = writeln!(out, "\nHow to fix");
-        for (rule, fix) in fixes {
-            let _ = writeln!(out, "  {rule}: {}", fix.replace('\n', "\n    "));
+        for (rule, fix, cause) in fixes {
+            let cause = cause
+                .map(|c| format!("[caused by {c}: fix it first] "))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  {rule}: {cause}{}", fix.replace('\n', "\n    "));
         }
     }
     if let Some(resolved) = &report.resolved {

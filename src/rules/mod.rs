@@ -65,7 +65,14 @@ pub struct Rule {
     pub any_source: bool,
     pub params: hcl::Map<String, Value>,
     pub rationale: String,
+    /// The remediation as the catalogue shows it (`rules explain`, SARIF rule help): the
+    /// constant text, or the expression read without a scan (see [`catalogue_remediation`]).
     pub remediation: String,
+    /// A remediation that reads the facts, evaluated for each failing finding.
+    pub remediation_expr: Option<Expression>,
+    /// The id of the rule whose failure explains a failing finding of this one (`null` when
+    /// none does), e.g. `host.service-user-root` for a config the server can write as root.
+    pub caused_by: Option<Expression>,
     pub references: Vec<String>,
     /// Vault API paths (and capabilities) the rule reads, for `vaultsec policy`.
     pub api_paths: Vec<String>,
@@ -344,6 +351,8 @@ impl Rule {
             &mut self.location,
             &mut self.evidence,
             &mut self.when_none.message,
+            &mut self.remediation_expr,
+            &mut self.caused_by,
         ] {
             *slot = slot.take().map(validate::flatten_roots);
         }
@@ -364,6 +373,8 @@ impl Rule {
             ("location", &self.location),
             ("evidence", &self.evidence),
             ("when_none_message", &self.when_none.message),
+            ("remediation", &self.remediation_expr),
+            ("caused_by", &self.caused_by),
         ]
         .into_iter()
         .filter_map(|(name, e)| e.as_ref().map(|e| (name, e)))
@@ -416,6 +427,7 @@ const RULE_ATTRIBUTES: &[&str] = &[
     "evidence",
     "when_none",
     "when_none_message",
+    "caused_by",
 ];
 
 /// How much of a rule to validate when loading it.
@@ -591,6 +603,25 @@ fn parse_rule(
     };
 
     let expr = |name: &str| -> Option<Expression> { attrs.get(name).map(|(e, _)| e.clone()) };
+    // A remediation is a constant string, or an expression over the facts evaluated for each
+    // failing finding (product-aware paths, the real account).
+    let (remediation_text, remediation_expr) = match attrs.get("remediation") {
+        None => return Err(at("missing required attribute \"remediation\"".into())),
+        Some((e, l)) => match e.evaluate(&Context::new()) {
+            Ok(Value::String(text)) => (text.trim().to_string(), None),
+            Ok(_) => {
+                return Err(err(
+                    *l,
+                    format!("rule {id:?}: remediation must be a string"),
+                ))
+            }
+            Err(_) => {
+                let text = catalogue_remediation(e, &params)
+                    .map_err(|m| err(*l, format!("rule {id:?}: remediation: {m}")))?;
+                (text, Some(e.clone()))
+            }
+        },
+    };
     let rule = Rule {
         id: id.clone(),
         title,
@@ -602,7 +633,9 @@ fn parse_rule(
         any_source,
         params,
         rationale: string("rationale", true)?,
-        remediation: string("remediation", true)?,
+        remediation: remediation_text.clone(),
+        remediation_expr: remediation_expr.clone(),
+        caused_by: expr("caused_by"),
         references: strings("references")?,
         api_paths: strings("api_paths")?,
         requires: expr("requires"),
@@ -653,6 +686,31 @@ fn parse_rule(
         data_refs,
         ..rule.flattened()
     })
+}
+
+/// A remediation expression as the catalogue shows it: read with no node (`each` is null,
+/// `scan.product.name` is `unknown`, `scan.service` holds the packaging's names) and no other
+/// facts, so it must guard what it reads of `each` or the facts with those.
+fn catalogue_remediation(
+    e: &Expression,
+    params: &hcl::Map<String, Value>,
+) -> Result<String, String> {
+    let mut ctx = Context::new();
+    functions::declare_all(&mut ctx);
+    ctx.declare_var(
+        "scan",
+        functions::json_to_hcl(&crate::facts::service::catalogue_scan()),
+    );
+    ctx.declare_var("each", Value::Null);
+    ctx.declare_var("params", Value::Object(params.clone()));
+    match e.evaluate(&ctx) {
+        Ok(Value::String(text)) => Ok(text.trim().to_string()),
+        Ok(other) => Err(format!("must give a string, got {}", functions::display(&other))),
+        Err(e) => Err(format!(
+            "must also read without a scan, for `rules explain` and SARIF (each = null, \
+             scan.service the packaging's names; guard other facts with `each == null ? ... : ...`): {e}"
+        )),
+    }
 }
 
 fn valid_rule_id(id: &str) -> bool {
@@ -737,6 +795,28 @@ rule "x.ok" {
             let e = RuleSet::default().add_source("m.hcl", &src).unwrap_err();
             assert!(e.to_string().contains(why), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn a_remediation_that_cannot_be_read_without_a_scan_is_rejected_at_load() {
+        let src = MINIMAL.replace(
+            "remediation = \"fix\"",
+            "remediation = \"chown ${config.user}\"",
+        );
+        let e = RuleSet::default().add_source("m.hcl", &src).unwrap_err();
+        assert_eq!(e.line, 10);
+        assert!(e.message.contains("must also read without a scan"), "{e}");
+        let src = MINIMAL.replace(
+            "remediation = \"fix\"",
+            "remediation = \"systemctl edit ${scan.service.unit}\"",
+        );
+        let set = {
+            let mut set = RuleSet::default();
+            set.add_source("m.hcl", &src).unwrap();
+            set
+        };
+        assert_eq!(set.rules[0].remediation, "systemctl edit vault.service");
+        assert!(set.rules[0].remediation_expr.is_some());
     }
 
     #[test]

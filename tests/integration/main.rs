@@ -1,5 +1,6 @@
 //! The one integration test binary (ripgrep/just style): each module is one area.
 
+mod advice;
 mod api_lockout;
 mod api_mixed_cluster;
 mod api_namespaces;

@@ -505,7 +505,7 @@ fn html_is_self_contained_escaped_and_complete() {
 }
 
 /// Runs Debian's chromium headless on the page; returns its serialized DOM.
-fn chromium(args: &[&str], page: &Path, profile: &Path) -> std::process::Output {
+pub(crate) fn chromium(args: &[&str], page: &Path, profile: &Path) -> std::process::Output {
     Process::new(tool("VAULTSEC_CHROMIUM"))
         .args([
             "--headless",
