@@ -41,11 +41,10 @@ pub struct ParamOverride {
     pub value: Value,
 }
 
+/// A selector is any prefix of an id, as in ruff (`tls.`, `tls.min`, `tls.min-version`); a
+/// trailing `*` is accepted and means the same.
 fn matches_selector(id: &str, selector: &str) -> bool {
-    id == selector
-        || (selector.ends_with('.') && id.starts_with(selector))
-        || id.starts_with(&format!("{selector}."))
-        || (selector.ends_with('*') && id.starts_with(selector.trim_end_matches('*')))
+    !selector.is_empty() && id.starts_with(selector.trim_end_matches('*'))
 }
 
 /// The rules that run under these settings, in catalogue order.
@@ -765,5 +764,17 @@ rule "t.cert" {
         };
         assert!(selected(&set, &s).is_empty());
         assert!(!selector_matches_any(&set, "tls."));
+    }
+
+    #[test]
+    fn a_selector_is_any_prefix_of_an_id() {
+        assert!(matches_selector("tls.min-version", "tls.min"));
+        assert!(matches_selector("tls.min-version", "tls.min-version"));
+        assert!(matches_selector("tls.min-version", "tls"));
+        assert!(matches_selector("tls.min-version", "tls.*"));
+        assert!(!matches_selector("tls.min-version", "tls.max"));
+        assert!(!matches_selector("tls.min-version", "tls.min-version-x"));
+        assert!(matches_selector("tls.min-version", "*"));
+        assert!(!matches_selector("tls.min-version", ""));
     }
 }
