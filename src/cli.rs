@@ -43,6 +43,17 @@ pub enum Command {
     Merge(MergeArgs),
     /// Print the least-privilege Vault ACL policy that a scan token needs.
     Policy(PolicyArgs),
+    /// Print a shell completion script (e.g. `vaultsec completions bash > /etc/bash_completion.d/vaultsec`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page vaultsec(1) in roff; with DIR, write it and one page per command
+    /// (vaultsec-scan.1, ...) there.
+    Man {
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// How the table reads on a terminal.
@@ -338,6 +349,24 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Rules(cmd) => run_rules(cmd),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "vaultsec", &mut out);
+            std::io::stdout().write_all(&out)?;
+            Ok(0)
+        }
+        Command::Man { dir: Some(dir) } => {
+            clap_mangen::generate_to(Cli::command(), &dir).map_err(|e| {
+                InputError::Usage(format!("cannot write man pages to {}: {e}", dir.display()))
+            })?;
+            Ok(0)
+        }
+        Command::Man { dir: None } => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            std::io::stdout().write_all(&out)?;
+            Ok(0)
+        }
     }
 }
 

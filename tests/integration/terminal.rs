@@ -112,3 +112,62 @@ fn a_table_file_is_laid_out_too() {
     assert_fits(&text, 80);
     assert!(!text.contains("\u{1b}["), "no colour in a file");
 }
+
+#[test]
+fn completions_come_from_the_command_line_definition() {
+    let bash = crate::common::vaultsec()
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert!(bash.status.success());
+    let script = String::from_utf8(bash.stdout).unwrap();
+    assert!(script.contains("--tls-server-name") && script.contains("--show"));
+    // Real bash loads it and registers the completion.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("vaultsec.bash");
+    std::fs::write(&file, &script).unwrap();
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("source {} && complete -p vaultsec", file.display()))
+        .output()
+        .expect("run bash");
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("vaultsec"));
+    for shell in ["zsh", "fish"] {
+        let out = crate::common::vaultsec()
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert!(String::from_utf8_lossy(&out.stdout).contains("tls-server-name"));
+    }
+}
+
+#[test]
+fn the_man_pages_come_from_the_same_definition_and_render() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::common::vaultsec()
+        .arg("man")
+        .arg(dir.path())
+        .assert()
+        .success();
+    for page in ["vaultsec.1", "vaultsec-scan.1", "vaultsec-completions.1"] {
+        assert!(dir.path().join(page).is_file(), "{page}");
+    }
+    // man(1) renders the scan page, with the flags of this turn.
+    let out = std::process::Command::new("man")
+        .arg("-l")
+        .arg(dir.path().join("vaultsec-scan.1"))
+        .env("MANPAGER", "cat")
+        .env("MANWIDTH", "100")
+        .output()
+        .expect("run man");
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for flag in ["--select", "--color", "--show", "--tls-server-name"] {
+        assert!(text.contains(flag), "{flag} not in:\n{text}");
+    }
+    let page = crate::common::vaultsec().arg("man").output().unwrap();
+    assert!(String::from_utf8_lossy(&page.stdout).starts_with(".ie"));
+    assert!(String::from_utf8_lossy(&page.stdout).contains(".TH vaultsec 1"));
+}
