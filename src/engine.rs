@@ -444,10 +444,24 @@ fn evaluate_subject(rule: &Rule, ctx: &Context<'_>, each: Option<&Value>) -> Out
             Ok(Value::Bool(true)) => return plain(status, "not applicable".into()),
             Ok(v) => return plain(status, display(&v)),
             Err(e) => {
+                // A subject whose source failed lacks the facts skip_if reads: the source's
+                // error (error_if's reason) is the cause, not the missing key.
+                if let Some(reason) = rule
+                    .error_if
+                    .as_ref()
+                    .filter(|_| name == "skip_if")
+                    .and_then(|e| e.evaluate(ctx).ok())
+                    .and_then(|v| match v {
+                        Value::String(s) if !s.is_empty() => Some(s),
+                        _ => None,
+                    })
+                {
+                    return plain(Status::Error, reason);
+                }
                 return plain(
                     Status::Error,
                     format!("cannot evaluate {name}: {}", readable(&e)),
-                )
+                );
             }
         }
     }

@@ -271,7 +271,6 @@ fn area_lines(out: &mut String, findings: &[&Finding], cols: &Columns, layout: &
     } else {
         collapsed_errors(findings)
     };
-    let body = " ".repeat(cols.body);
     for f in findings.iter().filter(|f| shown_in_full(f, layout)) {
         if f.status == Status::Error {
             match errors.iter().find(|(m, _)| *m == f.message) {
@@ -284,11 +283,12 @@ fn area_lines(out: &mut String, findings: &[&Finding], cols: &Columns, layout: &
     for (message, n) in errors.iter().filter(|(_, n)| *n > 1) {
         let pad = " ".repeat(cols.status - "ERROR".len());
         let lead = format!("  {}{pad}  ", paint("ERROR", Status::Error, layout.color));
+        let indent = 2 + cols.status + 2;
         out.push_str(&wrap_after(
             &format!("{n} checks could not run: {message}"),
             &lead,
-            2 + cols.status + 2,
-            &body,
+            indent,
+            &" ".repeat(indent),
             layout.width,
         ));
     }

@@ -171,3 +171,124 @@ fn the_man_pages_come_from_the_same_definition_and_render() {
     assert!(String::from_utf8_lossy(&page.stdout).starts_with(".ie"));
     assert!(String::from_utf8_lossy(&page.stdout).contains(".TH vaultsec 1"));
 }
+
+/// `vaultsec scan` of the API at `addr` only, JSON report, with these extra flags.
+fn api_scan(addr: &str, flags: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let home = tempfile::tempdir().unwrap();
+    let out = crate::common::vaultsec()
+        .env("HOME", home.path())
+        .env_remove("VAULT_CACERT")
+        .env_remove("BAO_CACERT")
+        .env_remove("VAULT_SKIP_VERIFY")
+        .env_remove("VAULT_TLS_SERVER_NAME")
+        .args([
+            "scan",
+            "--no-host",
+            "--no-config",
+            "--format",
+            "json",
+            "--addr",
+            addr,
+        ])
+        .args(flags)
+        .output()
+        .expect("run vaultsec");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let report = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    (
+        out.status.code(),
+        report,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn api_source(report: &serde_json::Value) -> &str {
+    report["sources"]["api"].as_str().unwrap_or_default()
+}
+
+#[test]
+fn connection_refused_says_nothing_listens_there() {
+    let port = crate::testkit::servers::free_ports(1).unwrap()[0];
+    let (code, report, _) = api_scan(&format!("https://127.0.0.1:{port}"), &[]);
+    assert_eq!(code, Some(3));
+    let expected = format!("nothing listens on 127.0.0.1:{port}");
+    assert!(
+        api_source(&report).contains(&expected),
+        "{}",
+        report["sources"]
+    );
+    // Every rule the unreachable address prevents says why, none an internal error.
+    for f in report["findings"].as_array().unwrap() {
+        let message = f["message"].as_str().unwrap();
+        assert!(!message.contains("cannot evaluate"), "{f}");
+        if f["status"] == "error" {
+            assert!(message.contains(&expected), "{f}");
+        }
+    }
+    let expiring = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "tls.cert-expiring")
+        .expect("tls.cert-expiring");
+    assert_eq!(expiring["status"], "error", "{expiring}");
+}
+
+#[test]
+fn tls_mistakes_get_advice_from_a_real_server() {
+    let server = crate::testkit::servers::RaftServer::start(true).expect("TLS raft node");
+    let ca = server.ca_cert.clone().unwrap();
+    let ca = ca.to_str().unwrap();
+    let https = server.addr.clone();
+    let http = https.replacen("https://", "http://", 1);
+    let authority = https.trim_start_matches("https://");
+
+    // No CA given: the certificate's issuer is unknown.
+    let (_, report, _) = api_scan(&https, &[]);
+    assert!(
+        api_source(&report).contains(
+            "the server's certificate is not signed by a trusted CA: pass --ca-cert FILE or set \
+             VAULT_CACERT"
+        ),
+        "{}",
+        report["sources"]
+    );
+
+    // Plain http to the TLS listener: the source is unavailable, with the fix.
+    let (code, report, _) = api_scan(&http, &["--ca-cert", ca]);
+    assert_eq!(code, Some(3));
+    assert!(
+        api_source(&report).starts_with("unavailable: ")
+            && api_source(&report).contains(&format!(
+                "this listener speaks TLS: use https://{authority}"
+            )),
+        "{}",
+        report["sources"]
+    );
+    let api_findings: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"].as_str().unwrap().starts_with("api."))
+        .collect();
+    assert!(
+        api_findings.iter().all(|f| f["status"] == "error"),
+        "{api_findings:#?}"
+    );
+
+    // A name the certificate does not hold: --tls-server-name is the way out.
+    let (_, report, _) = api_scan(
+        &https,
+        &["--ca-cert", ca, "--tls-server-name", "other.example"],
+    );
+    assert!(
+        api_source(&report).contains("--tls-server-name"),
+        "{}",
+        report["sources"]
+    );
+
+    // The right settings: the API answers (an uninitialized, sealed node), and the table
+    // says so in one line.
+    let (_, report, _) = api_scan(&https, &["--ca-cert", ca]);
+    assert_eq!(api_source(&report), "available", "{}", report["sources"]);
+}
