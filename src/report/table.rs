@@ -376,6 +376,53 @@ fn incomplete_lines(out: &mut String, report: &Report, width: usize) {
     }
 }
 
+/// The node's state, in one line each, when it kept checks from running: a sealed or
+/// uninitialized server, a standby that does not serve node-local endpoints.
+fn node_state_lines(out: &mut String, report: &Report, width: usize) {
+    const STATES: &[(&str, &str)] = &[
+        (
+            "server is not initialized",
+            "the server is not initialized: {n} check(s) that need a token were skipped; \
+             initialize it (bao operator init) and scan again",
+        ),
+        (
+            "server is sealed",
+            "the server is sealed: {n} check(s) that need a token were skipped; unseal it \
+             (bao operator unseal) and scan again",
+        ),
+        (
+            "node-local endpoint not served by a standby",
+            "this node is a standby: {n} node-local check(s) were skipped; scan the active \
+             node too, or use --cluster",
+        ),
+    ];
+    // An uninitialized server is sealed too: said once, as not initialized.
+    let mut noted: Vec<Option<&str>> = Vec::new();
+    for (i, (prefix, line)) in STATES.iter().enumerate() {
+        let mut nodes: Vec<(Option<&str>, usize)> = Vec::new();
+        for f in report.findings.iter().filter(|f| {
+            f.status == Status::Skip
+                && f.message.starts_with(prefix)
+                && !(i == 1 && noted.contains(&f.node.as_deref()))
+        }) {
+            match nodes.iter_mut().find(|(n, _)| *n == f.node.as_deref()) {
+                Some(entry) => entry.1 += 1,
+                None => nodes.push((f.node.as_deref(), 1)),
+            }
+        }
+        for (node, n) in nodes {
+            noted.push(node);
+            let node = node.map(|n| format!("{n}: ")).unwrap_or_default();
+            out.push_str(&wrap(
+                &format!("NOTE: {node}{}", line.replace("{n}", &n.to_string())),
+                "",
+                "  ",
+                width,
+            ));
+        }
+    }
+}
+
 /// The table with the default layout (100 columns, compact).
 pub fn render(report: &Report, color: bool) -> String {
     render_with(
@@ -415,6 +462,7 @@ pub fn render_with(report: &Report, layout: &Layout) -> String {
         width,
     ));
     incomplete_lines(&mut out, report, width);
+    node_state_lines(&mut out, report, width);
 
     if let Some(nodes) = &report.nodes {
         let _ = writeln!(out, "fleet of {} node(s):", nodes.len());
@@ -625,6 +673,23 @@ mod tests {
             },
         );
         assert_eq!(all.matches(refused).count(), 16);
+    }
+
+    #[test]
+    fn a_sealed_node_and_a_standby_are_said_in_one_line() {
+        let mut findings: Vec<Finding> = (0..5)
+            .map(|i| finding(&format!("api.r{i}"), Status::Skip, "server is sealed"))
+            .collect();
+        findings.push(finding(
+            "api.drift",
+            Status::Skip,
+            "node-local endpoint not served by a standby: GET /v1/sys/config/state/sanitized",
+        ));
+        let text = render_with(&report(findings), &Layout::default());
+        let sealed: Vec<&str> = text.lines().filter(|l| l.contains("is sealed")).collect();
+        assert_eq!(sealed.len(), 1, "{text}");
+        assert!(sealed[0].starts_with("NOTE: the server is sealed: 5 check(s)"));
+        assert!(text.contains("NOTE: this node is a standby: 1 node-local check(s)"));
     }
 
     #[test]

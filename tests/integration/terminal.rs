@@ -291,4 +291,40 @@ fn tls_mistakes_get_advice_from_a_real_server() {
     // says so in one line.
     let (_, report, _) = api_scan(&https, &["--ca-cert", ca]);
     assert_eq!(api_source(&report), "available", "{}", report["sources"]);
+    let table = api_table(&https, ca);
+    let said: Vec<&str> = table.lines().filter(|l| l.starts_with("NOTE:")).collect();
+    assert!(
+        said.len() == 1 && said[0].starts_with("NOTE: the server is not initialized: "),
+        "{table}"
+    );
+
+    // Initialized, unsealed, then sealed again (PUT sys/seal by the test's admin client).
+    let (root, _) = server.init_unseal().expect("init and unseal");
+    server.admin(Some(&root)).unwrap().seal().expect("seal");
+    let table = api_table(&https, ca);
+    let said: Vec<&str> = table.lines().filter(|l| l.starts_with("NOTE:")).collect();
+    assert!(
+        said.len() == 1 && said[0].starts_with("NOTE: the server is sealed: "),
+        "{table}"
+    );
+}
+
+/// The table of an API-only scan (no token), 100 columns.
+fn api_table(addr: &str, ca: &str) -> String {
+    let home = tempfile::tempdir().unwrap();
+    let out = crate::common::vaultsec()
+        .env("HOME", home.path())
+        .env("COLUMNS", "100")
+        .args([
+            "scan",
+            "--no-host",
+            "--no-config",
+            "--addr",
+            addr,
+            "--ca-cert",
+            ca,
+        ])
+        .output()
+        .expect("run vaultsec");
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
