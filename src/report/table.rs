@@ -254,7 +254,12 @@ fn area_lines(out: &mut String, findings: &[&Finding], cols: &Columns, layout: &
         let all_same_skip = findings
             .iter()
             .all(|f| f.status == Status::Skip && f.message == first.message);
-        if all_same_skip && findings.len() > 1 {
+        // A lone skip is its own line, with its reason (it may name the flag to pass).
+        if all_same_skip && findings.len() == 1 {
+            finding_lines(out, first, cols, layout);
+            return;
+        }
+        if all_same_skip {
             let lead = format!("  {} ", paint("SKIP", Status::Skip, layout.color));
             out.push_str(&wrap_after(
                 &format!("{} checks skipped: {}", findings.len(), first.message),
