@@ -43,6 +43,72 @@ pub enum Command {
     Merge(MergeArgs),
     /// Print the least-privilege Vault ACL policy that a scan token needs.
     Policy(PolicyArgs),
+    /// Print a shell completion script (e.g. `vaultsec completions bash > /etc/bash_completion.d/vaultsec`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page vaultsec(1) in roff; with DIR, write it and one page per command
+    /// (vaultsec-scan.1, ...) there.
+    Man {
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// How the table reads on a terminal.
+#[derive(Debug, Args)]
+pub struct TableArgs {
+    /// Colour: auto (a terminal, unless NO_COLOR; CLICOLOR_FORCE forces it), always, never.
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorWhen,
+    /// What the table lists: failures, errors, waived and manual findings with counts of the
+    /// rest (compact), or every finding (all). Other formats always keep everything.
+    #[arg(long, value_enum, default_value = "compact", value_name = "WHAT")]
+    pub show: Show,
+    /// List every finding in the table, as --show all.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Show {
+    Compact,
+    All,
+}
+
+impl TableArgs {
+    /// The layout for a table written to standard output (`to_stdout`) or to a file.
+    fn layout(&self, to_stdout: bool) -> report::table::Layout {
+        let stdout_tty = to_stdout && std::io::stdout().is_terminal();
+        let env = |k: &str| std::env::var(k).ok();
+        let color = match self.color {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => report::table::auto_color(
+                env("NO_COLOR").as_deref(),
+                env("CLICOLOR_FORCE").as_deref(),
+                stdout_tty,
+            ),
+        };
+        let terminal = if stdout_tty {
+            terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0))
+        } else {
+            None
+        };
+        report::table::Layout {
+            color: color && to_stdout,
+            width: report::table::width_from(env("COLUMNS").as_deref(), terminal),
+            show_all: self.verbose || self.show == Show::All,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -65,6 +131,8 @@ pub struct MergeArgs {
     /// Print nothing on standard error but errors.
     #[arg(short = 'q', long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub table: TableArgs,
 }
 
 #[derive(Debug, Args)]
@@ -217,6 +285,8 @@ pub struct ScanArgs {
     /// Print nothing on standard error but errors.
     #[arg(short = 'q', long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub table: TableArgs,
 }
 
 /// Entry point: runs the command and maps the outcome to an exit code.
@@ -279,6 +349,24 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Rules(cmd) => run_rules(cmd),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "vaultsec", &mut out);
+            std::io::stdout().write_all(&out)?;
+            Ok(0)
+        }
+        Command::Man { dir: Some(dir) } => {
+            clap_mangen::generate_to(Cli::command(), &dir).map_err(|e| {
+                InputError::Usage(format!("cannot write man pages to {}: {e}", dir.display()))
+            })?;
+            Ok(0)
+        }
+        Command::Man { dir: None } => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            std::io::stdout().write_all(&out)?;
+            Ok(0)
+        }
     }
 }
 
@@ -673,7 +761,7 @@ fn run_scan(args: ScanArgs, outputs: Outputs) -> anyhow::Result<u8> {
     report.resolved = resolved;
     let code = report::exit_code(&report.findings, fail_on);
 
-    write_reports(&report, &rules, &outputs, &facts.secret_values)?;
+    write_reports(&report, &rules, &outputs, &facts.secret_values, &args.table)?;
     if !args.quiet && outputs.iter().all(|(_, p)| p.is_some()) {
         let s = &report.summary;
         eprintln!("vaultsec: {}", s.line(", "));
@@ -698,7 +786,7 @@ fn run_merge(args: MergeArgs, outputs: Outputs) -> anyhow::Result<u8> {
     let rules = load_rules(&args.rules)?;
     let report = crate::merge::merge_files(&args.reports, scan::host_name(Path::new("/")))?;
     let code = report::exit_code(&report.findings, parse_fail_on(&args.fail_on));
-    write_reports(&report, &rules, &outputs, &[])?;
+    write_reports(&report, &rules, &outputs, &[], &args.table)?;
     if !args.quiet && outputs.iter().all(|(_, p)| p.is_some()) {
         let s = &report.summary;
         eprintln!(
@@ -718,8 +806,8 @@ fn write_reports(
     rules: &RuleSet,
     outputs: &Outputs,
     secrets: &[String],
+    table: &TableArgs,
 ) -> anyhow::Result<()> {
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     // Scrub before layout: a table wraps long cells, cutting a secret into pieces that a
     // scrub of the rendered text would no longer find.
     let mut value = serde_json::to_value(report)?;
@@ -728,7 +816,10 @@ fn write_reports(
     let report = &report;
     let mut rendered = Vec::new();
     for (format, path) in outputs {
-        let text = report::render(*format, report, rules, color && path.is_none())?;
+        let text = match format {
+            Format::Table => report::table::render_with(report, &table.layout(path.is_none())),
+            _ => report::render(*format, report, rules, false)?,
+        };
         rendered.push((scan::scrub(text, secrets), path));
     }
     let files: Vec<(&Path, &[u8])> = rendered

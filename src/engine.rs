@@ -41,11 +41,10 @@ pub struct ParamOverride {
     pub value: Value,
 }
 
+/// A selector is any prefix of an id, as in ruff (`tls.`, `tls.min`, `tls.min-version`); a
+/// trailing `*` is accepted and means the same.
 fn matches_selector(id: &str, selector: &str) -> bool {
-    id == selector
-        || (selector.ends_with('.') && id.starts_with(selector))
-        || id.starts_with(&format!("{selector}."))
-        || (selector.ends_with('*') && id.starts_with(selector.trim_end_matches('*')))
+    !selector.is_empty() && id.starts_with(selector.trim_end_matches('*'))
 }
 
 /// The rules that run under these settings, in catalogue order.
@@ -484,10 +483,24 @@ fn evaluate_subject(rule: &Rule, ctx: &Context<'_>, each: Option<&Value>) -> Out
             Ok(Value::Bool(true)) => return plain(status, "not applicable".into()),
             Ok(v) => return plain(status, display(&v)),
             Err(e) => {
+                // A subject whose source failed lacks the facts skip_if reads: the source's
+                // error (error_if's reason) is the cause, not the missing key.
+                if let Some(reason) = rule
+                    .error_if
+                    .as_ref()
+                    .filter(|_| name == "skip_if")
+                    .and_then(|e| e.evaluate(ctx).ok())
+                    .and_then(|v| match v {
+                        Value::String(s) if !s.is_empty() => Some(s),
+                        _ => None,
+                    })
+                {
+                    return plain(Status::Error, reason);
+                }
                 return plain(
                     Status::Error,
                     format!("cannot evaluate {name}: {}", readable(&e)),
-                )
+                );
             }
         }
     }
@@ -885,5 +898,17 @@ rule "t.file" {
         );
         assert_eq!(f[0].status, Status::Pass);
         assert_eq!(f[1].caused_by, None);
+    }
+
+    #[test]
+    fn a_selector_is_any_prefix_of_an_id() {
+        assert!(matches_selector("tls.min-version", "tls.min"));
+        assert!(matches_selector("tls.min-version", "tls.min-version"));
+        assert!(matches_selector("tls.min-version", "tls"));
+        assert!(matches_selector("tls.min-version", "tls.*"));
+        assert!(!matches_selector("tls.min-version", "tls.max"));
+        assert!(!matches_selector("tls.min-version", "tls.min-version-x"));
+        assert!(matches_selector("tls.min-version", "*"));
+        assert!(!matches_selector("tls.min-version", ""));
     }
 }

@@ -134,6 +134,11 @@ fn the_table_and_html_show_new_and_resolved() {
     let (_, table) = scan(&cfg, Some(&base), "table");
     assert!(table.contains("FAIL (new)"), "{table}");
     assert!(table.contains("Since the baseline: 1 new failure(s), 0 resolved"));
+    // The new failures are listed, not only counted.
+    assert!(
+        table.contains("  new: tls.listener-disabled [listener 10.0.0.5:8200] listener"),
+        "{table}"
+    );
     let (_, html) = scan(&cfg, Some(&base), "html");
     assert!(html.contains("New failures and errors (1)"));
     assert!(html.contains("<span class=\"new\">NEW</span>"));

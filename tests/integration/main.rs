@@ -27,5 +27,6 @@ mod reports;
 mod rule_fixtures;
 mod sarif;
 mod secrets;
+mod terminal;
 mod testkit;
 mod waivers;

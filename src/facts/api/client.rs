@@ -397,8 +397,12 @@ impl ApiClient {
             }
         }
         let timeout = self.timeout;
+        let authority = authority(&self.base);
         let work = async move {
-            let mut resp = rb.send().await.map_err(|e| map_reqwest(e, timeout))?;
+            let mut resp = rb
+                .send()
+                .await
+                .map_err(|e| map_reqwest(e, timeout, &authority))?;
             let status = resp.status().as_u16();
             let location = resp
                 .headers()
@@ -497,6 +501,12 @@ impl ApiClient {
                 };
                 Probe::skip(path, Some(status), format!("{what}: {label}{detail}"))
             }
+            // Go's net/http answers plain HTTP on a TLS listener with this text (no JSON).
+            400 if String::from_utf8_lossy(&resp.body).contains(HTTP_TO_HTTPS) => Probe::error(
+                path,
+                Some(status),
+                format!("{}: use https://{}", SPEAKS_TLS, authority(&self.base)),
+            ),
             400 if message().contains("local-only") => Probe::skip(
                 path,
                 Some(status),
@@ -662,12 +672,52 @@ pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
-fn map_reqwest(e: reqwest::Error, timeout: Duration) -> TransportError {
+/// What Go's HTTP server answers (400) to plain HTTP sent to a TLS listener.
+const HTTP_TO_HTTPS: &str = "Client sent an HTTP request to an HTTPS server";
+/// The reason given for such an answer: the API source is not available over plain http.
+pub(crate) const SPEAKS_TLS: &str = "this listener speaks TLS";
+
+/// `host:port` of the API address, the port made explicit.
+fn authority(base: &Url) -> String {
+    let host = base.host_str().unwrap_or("?");
+    match base.port_or_known_default() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    }
+}
+
+/// A connection failure in words that say what to do; the library's chain stays after it
+/// when the cause is not one of the usual ones.
+pub(crate) fn connect_advice(chain: &str, authority: &str) -> String {
+    let host = authority
+        .rsplit_once(':')
+        .map_or(authority, |(h, _)| h)
+        .trim_matches(['[', ']']);
+    if chain.contains("Connection refused") {
+        format!("nothing listens on {authority} (connection refused)")
+    } else if chain.contains("UnknownIssuer") || chain.contains("unknown issuer") {
+        "the server's certificate is not signed by a trusted CA: pass --ca-cert FILE or set \
+         VAULT_CACERT"
+            .to_string()
+    } else if chain.contains("NotValidForName") || chain.contains("not valid for name") {
+        format!(
+            "the server's certificate is not valid for the name {host}: connect by a name it \
+             holds, or pass --tls-server-name NAME (VAULT_TLS_SERVER_NAME)"
+        )
+    } else {
+        chain.to_string()
+    }
+}
+
+fn map_reqwest(e: reqwest::Error, timeout: Duration, authority: &str) -> TransportError {
     let e = e.without_url();
     if e.is_timeout() {
         TransportError::Timeout(timeout)
     } else if e.is_connect() {
-        TransportError::Connect(error_chain(&e).replace("error sending request: ", ""))
+        TransportError::Connect(connect_advice(
+            &error_chain(&e).replace("error sending request: ", ""),
+            authority,
+        ))
     } else if e.is_body() || e.is_decode() {
         TransportError::Body(error_chain(&e))
     } else {

@@ -161,10 +161,17 @@ pub async fn collect_async(opts: &ApiOptions, progress: Option<&dyn Fn(Progress)
         probe_seal_status(&root),
         probe_anon(&root, "sys/leader", facts::parse_leader),
     );
-    let unreachable = health.state == ProbeState::Error
-        && health.http_status.is_none()
-        && seal_status.state == ProbeState::Error
-        && seal_status.http_status.is_none();
+    // No answer, or plain http to a TLS listener: no API answer to judge either way.
+    let no_answer = |state: ProbeState, status: Option<u16>, reason: Option<&String>| {
+        state == ProbeState::Error
+            && (status.is_none() || reason.is_some_and(|r| r.starts_with(client::SPEAKS_TLS)))
+    };
+    let unreachable = no_answer(health.state, health.http_status, health.reason.as_ref())
+        && no_answer(
+            seal_status.state,
+            seal_status.http_status,
+            seal_status.reason.as_ref(),
+        );
     if unreachable {
         let reason = health
             .reason

@@ -55,7 +55,7 @@ pub enum TlsProbeError {
         timeout: Duration,
     },
     /// TCP connect failed (refused, unreachable).
-    #[error("cannot connect to {addr}: {source}")]
+    #[error("{}", connect_reason(addr, source))]
     Connect {
         addr: String,
         #[source]
@@ -616,5 +616,14 @@ pub fn live_facts(opts: &LiveTlsOptions, cert_opts: &CertOptions) -> LiveTlsFact
             trust: None,
             legacy_protocols,
         },
+    }
+}
+
+/// A refused connection says what it means: nothing listens there.
+fn connect_reason(addr: &str, e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::ConnectionRefused {
+        format!("nothing listens on {addr} (connection refused)")
+    } else {
+        format!("cannot connect to {addr}: {e}")
     }
 }
