@@ -2,7 +2,8 @@
 //! broke it once (a false verdict, a leak, a crash), kept so it cannot come back.
 
 use crate::api_rules::scan;
-use crate::testkit::DevServer;
+use crate::testkit::{DevServer, MockRequest, MockResponse, MockServer};
+use serde_json::json;
 
 /// A server whose config disables user lockout for every method, scanned from the API only
 /// (the usual remote scan, no config file at hand): the running server says so itself in
@@ -67,4 +68,68 @@ fn lockout_unseen_anywhere_is_not_a_pass() {
         Some(3),
         "a skip for permission leaves the scan incomplete"
     );
+}
+
+const MOCK_TOKEN: &str = "s.RedTeamMockToken0123456";
+
+/// A hostile server on loopback: a plausible unsealed OpenBao whose answers `extra` overrides.
+fn hostile(
+    extra: impl Fn(&MockRequest) -> Option<MockResponse> + Send + Sync + 'static,
+) -> MockServer {
+    MockServer::start(move |req| {
+        if let Some(r) = extra(req) {
+            return r;
+        }
+        let ok = |v: serde_json::Value| MockResponse::Json(200, v.to_string());
+        match req.path() {
+            "/v1/sys/health" => ok(
+                json!({"initialized":true,"sealed":false,"standby":false,"version":"2.7.2","server_time_utc":0}),
+            ),
+            "/v1/sys/seal-status" => ok(
+                json!({"type":"shamir","initialized":true,"sealed":false,"t":3,"n":5,"version":"2.7.2"}),
+            ),
+            "/v1/auth/token/lookup-self" => ok(
+                json!({"data":{"accessor":"acc-self","policies":["scanner"],"ttl":3600,"expire_time":"2099-01-01T00:00:00Z"}}),
+            ),
+            _ => MockResponse::Json(404, r#"{"errors":[]}"#.into()),
+        }
+    })
+    .expect("mock")
+}
+
+fn hostile_scan(mock: &MockServer, select: &str) -> crate::api_rules::Run {
+    scan(
+        &mock.url(),
+        Some(MOCK_TOKEN),
+        &[
+            "--no-host",
+            "--no-config",
+            "--profile",
+            "strict",
+            "--select",
+            select,
+        ],
+    )
+}
+
+/// A LIST whose `keys` hold something other than names (here numbers) was read as a shorter
+/// list: the policies it hid were never judged, and `api.policy-overbroad` passed "no ACL
+/// policy besides root". A list with an entry that is not a name is the wrong shape.
+#[test]
+fn a_list_with_keys_that_are_not_names_is_an_error_not_an_empty_list() {
+    let mock = hostile(|req| match req.path() {
+        "/v1/sys/policies/acl" => Some(MockResponse::Json(
+            200,
+            json!({"data": {"keys": [1, 2]}}).to_string(),
+        )),
+        _ => None,
+    });
+    let run = hostile_scan(&mock, "api.policy-overbroad");
+    let found = run.of("api.policy-overbroad");
+    assert!(!found.is_empty(), "{}", run.stdout);
+    for (status, _, message) in &found {
+        assert_eq!(status, "error", "{message}");
+        assert!(message.contains("sys/policies/acl"), "{message}");
+    }
+    assert_eq!(run.code, Some(3));
 }
