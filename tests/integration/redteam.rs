@@ -91,6 +91,9 @@ fn hostile(
             "/v1/auth/token/lookup-self" => ok(
                 json!({"data":{"accessor":"acc-self","policies":["scanner"],"ttl":3600,"expire_time":"2099-01-01T00:00:00Z"}}),
             ),
+            "/v1/sys/mounts" => ok(
+                json!({"data":{"secret/":{"type":"kv","options":{"version":"2"}}}}),
+            ),
             _ => MockResponse::Json(404, r#"{"errors":[]}"#.into()),
         }
     })
@@ -132,4 +135,35 @@ fn a_list_with_keys_that_are_not_names_is_an_error_not_an_empty_list() {
         assert!(message.contains("sys/policies/acl"), "{message}");
     }
     assert_eq!(run.code, Some(3));
+}
+
+/// A server whose every namespace lists a child `a/` (and `b/`): a namespace tree without
+/// end. The walk had no bound and never finished (40 s and counting, memory growing); it now
+/// stops at its depth bound, and what it did not walk makes the per-namespace rules `error`
+/// (an incomplete scan), never a silent `pass`.
+#[test]
+fn an_endless_namespace_tree_ends_the_walk_as_an_incomplete_scan() {
+    let mock = hostile(|req| match req.path() {
+        "/v1/sys/namespaces" => Some(MockResponse::Json(
+            200,
+            json!({"data": {"keys": ["a/"]}}).to_string(),
+        )),
+        _ => None,
+    });
+    let started = std::time::Instant::now();
+    let run = hostile_scan(&mock, "api.kv-v1");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "the walk ended: {:?}",
+        started.elapsed()
+    );
+    let found = run.of("api.kv-v1");
+    let stopped: Vec<_> = found.iter().filter(|(s, _, _)| s == "error").collect();
+    assert!(
+        stopped
+            .iter()
+            .any(|(_, subject, m)| subject.ends_with("child namespaces") && m.contains("deep")),
+        "{found:#?}"
+    );
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
 }
