@@ -167,3 +167,22 @@ fn an_endless_namespace_tree_ends_the_walk_as_an_incomplete_scan() {
     );
     assert_eq!(run.code, Some(3), "{}", run.stderr);
 }
+
+/// A live TLS listener that cannot be reached: `tls.cert-expiring` is an `error` that says
+/// why (the connection), not an expression error about a key the unread certificate lacks.
+#[test]
+fn an_unreachable_tls_listener_is_an_error_with_its_reason_not_an_expression_error() {
+    let port = crate::testkit::free_ports(1).expect("port")[0];
+    let run = scan(
+        &format!("https://127.0.0.1:{port}"),
+        None,
+        &["--no-host", "--no-config", "--select", "tls.cert-expiring"],
+    );
+    let found = run.of("tls.cert-expiring");
+    assert!(!found.is_empty(), "{}", run.stdout);
+    for (status, _, message) in &found {
+        assert_eq!(status, "error", "{message}");
+        assert!(!message.contains("cannot evaluate"), "{message}");
+        assert!(message.contains("cannot connect"), "{message}");
+    }
+}
