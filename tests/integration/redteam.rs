@@ -186,3 +186,72 @@ fn an_unreachable_tls_listener_is_an_error_with_its_reason_not_an_expression_err
         assert!(message.contains("cannot connect"), "{message}");
     }
 }
+
+/// A redirect that names the token percent-encoded (`/v1/sys/raw/%73%2E...`, and each
+/// character any way the server likes): the refused target shown in the finding was the raw
+/// encoded path, which no scrub recognised, so the whole token reached every report.
+#[test]
+fn a_redirect_naming_the_token_percent_encoded_does_not_leak_it() {
+    let encoded: String = MOCK_TOKEN
+        .bytes()
+        .enumerate()
+        .map(|(i, b)| {
+            if i % 3 == 0 {
+                char::from(b).to_string()
+            } else if i % 2 == 0 {
+                format!("%{b:02x}")
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let mock = hostile(move |req| match req.path() {
+        "/v1/sys/mounts" => Some(MockResponse::Redirect(
+            307,
+            format!("/v1/sys/raw/{encoded}"),
+        )),
+        _ => None,
+    });
+    for format in ["json", "table", "html", "junit"] {
+        let home = tempfile::tempdir().expect("home");
+        let out = crate::common::vaultsec()
+            .env("HOME", home.path())
+            .env("VAULT_TOKEN", MOCK_TOKEN)
+            .args(["scan", "--no-host", "--no-config", "--profile", "strict"])
+            .args(["--format", format, "--addr", &mock.url()])
+            .output()
+            .expect("run");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("not followed"),
+            "{format}: the redirect was seen"
+        );
+        crate::secrets::assert_no_canary(&stdout, MOCK_TOKEN, format);
+        crate::secrets::assert_no_canary(&percent_decoded(&stdout), MOCK_TOKEN, format);
+        crate::secrets::assert_no_canary(&String::from_utf8_lossy(&out.stderr), MOCK_TOKEN, format);
+    }
+}
+
+/// `%xx` sequences decoded (what a reader of the report recovers at once).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
