@@ -255,3 +255,43 @@ fn percent_decoded(text: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// A namespace whose name cannot travel in the `X-Vault-Namespace` header (a control
+/// character, from a hostile server): the header was dropped and the request sent anyway, so
+/// the root namespace was read and reported as that namespace, and the root's own list of
+/// namespaces came back as its children, again and again. A request for a namespace is sent
+/// to that namespace or not at all.
+#[test]
+fn a_namespace_that_cannot_be_named_in_a_header_is_never_read_as_the_root() {
+    let mock = hostile(|req| match (req.path(), req.header("x-vault-namespace")) {
+        ("/v1/sys/namespaces", None) => Some(MockResponse::Json(
+            200,
+            json!({"data": {"keys": ["a\u{1}b/"]}}).to_string(),
+        )),
+        ("/v1/sys/namespaces", Some(_)) => Some(MockResponse::Json(
+            200,
+            json!({"data": {"keys": []}}).to_string(),
+        )),
+        _ => None,
+    });
+    let run = hostile_scan(&mock, "api.kv-v1");
+    let listed = mock
+        .requests()
+        .iter()
+        .filter(|r| r.path() == "/v1/sys/namespaces")
+        .count();
+    assert_eq!(listed, 1, "only the root was listed, once");
+    let found = run.of("api.kv-v1");
+    assert!(
+        found
+            .iter()
+            .filter(|(_, subject, _)| subject.starts_with("a"))
+            .all(|(status, _, _)| status == "error"),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(|(status, _, _)| status == "error"),
+        "{found:#?}"
+    );
+    assert_eq!(run.code, Some(3));
+}

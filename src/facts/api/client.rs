@@ -392,9 +392,13 @@ impl ApiClient {
             }
         }
         if let Some(ns) = &self.namespace {
-            if let Ok(hv) = HeaderValue::from_str(ns) {
-                rb = rb.header("X-Vault-Namespace", hv);
-            }
+            // Without the header the request would read the root namespace instead.
+            let hv = HeaderValue::from_str(ns).map_err(|_| {
+                TransportError::Other(
+                    "the namespace name cannot be sent in an X-Vault-Namespace header".into(),
+                )
+            })?;
+            rb = rb.header("X-Vault-Namespace", hv);
         }
         let timeout = self.timeout;
         let work = async move {
