@@ -295,3 +295,31 @@ fn a_namespace_that_cannot_be_named_in_a_header_is_never_read_as_the_root() {
     );
     assert_eq!(run.code, Some(3));
 }
+
+/// A token that expires (or is revoked) during the scan: OpenBao then answers every request
+/// with the bare `permission denied` it gives a token it cannot resolve (checked on a real
+/// OpenBao 2.7.2; a capability denial is the wrapped `1 error occurred: * permission denied`).
+/// Those rules said "insufficient permission", sending the operator to fix a policy that was
+/// fine; they are errors that say the token was rejected.
+#[test]
+fn a_token_rejected_mid_scan_is_an_error_not_a_missing_permission() {
+    let mock = hostile(|req| match req.path() {
+        "/v1/sys/policies/acl" => Some(MockResponse::Json(
+            403,
+            r#"{"errors":["permission denied"]}"#.into(),
+        )),
+        "/v1/sys/namespaces" => Some(MockResponse::Json(
+            200,
+            json!({"data": {"keys": []}}).to_string(),
+        )),
+        _ => None,
+    });
+    let run = hostile_scan(&mock, "api.policy-overbroad");
+    let found = run.of("api.policy-overbroad");
+    assert!(!found.is_empty(), "{}", run.stdout);
+    for (status, _, message) in &found {
+        assert_eq!(status, "error", "{message}");
+        assert!(message.contains("invalid or expired"), "{message}");
+    }
+    assert_eq!(run.code, Some(3));
+}

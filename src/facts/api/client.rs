@@ -478,6 +478,17 @@ impl ApiClient {
                 Some(status),
                 format!("{label}: redirection HTTP {status} not followed (no usable Location)"),
             ),
+            // The token itself rejected (expired or revoked during the scan): not a
+            // capability the policy lacks.
+            401 | 403 if req.auth && self.token.is_some() && token_rejected(&resp.body) => {
+                Probe::error(
+                    path,
+                    Some(status),
+                    format!(
+                        "the token is invalid or expired: the server rejected it (HTTP {status} on {label})"
+                    ),
+                )
+            }
             401 | 403 => Probe::skip(
                 path,
                 Some(status),
