@@ -323,3 +323,40 @@ fn a_token_rejected_mid_scan_is_an_error_not_a_missing_permission() {
     }
     assert_eq!(run.code, Some(3));
 }
+
+/// A policy that grants `*` in one stanza and denies `*` in another: OpenBao merges the
+/// stanzas of one path and an explicit deny wins (its ACL answers 403 for that token, checked
+/// here), so the policy grants nothing on `*`. It was reported as over-broad on `*`.
+#[test]
+fn a_path_denied_in_another_stanza_of_the_policy_is_not_a_grant() {
+    let dev = DevServer::start().expect("dev server");
+    let admin = dev.admin().expect("admin");
+    let text = "path \"*\" { capabilities = [\"sudo\", \"update\", \"read\"] }\npath \"*\" { capabilities = [\"deny\"] }\npath \"auth/token/lookup-self\" { capabilities = [\"read\"] }\n";
+    let (token, _) = admin.token_with_policy("shadowed", text).expect("token");
+    let (status, _) = admin
+        .with_token(&token)
+        .expect("client")
+        .call("GET", "sys/mounts", None)
+        .expect("call");
+    assert_eq!(
+        status, 403,
+        "the server denies what the first stanza granted"
+    );
+    let run = scan(
+        &dev.addr,
+        Some(&dev.root_token),
+        &[
+            "--no-host",
+            "--no-config",
+            "--select",
+            "api.policy-overbroad",
+        ],
+    );
+    let found: Vec<_> = run
+        .of("api.policy-overbroad")
+        .into_iter()
+        .filter(|(_, subject, _)| subject == "policy shadowed")
+        .collect();
+    assert_eq!(found.len(), 1, "{}", run.stdout);
+    assert_eq!(found[0].0, "pass", "{}", found[0].2);
+}
