@@ -360,3 +360,27 @@ fn a_path_denied_in_another_stanza_of_the_policy_is_not_a_grant() {
     assert_eq!(found.len(), 1, "{}", run.stdout);
     assert_eq!(found[0].0, "pass", "{}", found[0].2);
 }
+
+/// Two reports asked for the same file (`--format json -o r --format sarif -o r`, or through
+/// a symlink): the JSON was silently replaced by the SARIF, exit 0. An input error now.
+#[test]
+fn two_reports_onto_one_file_is_an_input_error() {
+    let dir = tempfile::tempdir().expect("dir");
+    let report = dir.path().join("report.out");
+    std::fs::write(&report, "old").expect("write");
+    let link = dir.path().join("link.out");
+    std::os::unix::fs::symlink(&report, &link).expect("symlink");
+    for second in [&report, &link] {
+        let out = crate::common::vaultsec()
+            .args(["scan", "--no-host", "--no-api", "--no-config"])
+            .args(["--format", "json", "-o"])
+            .arg(&report)
+            .args(["--format", "sarif", "-o"])
+            .arg(second)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{second:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("given twice"));
+        assert_eq!(std::fs::read_to_string(&report).expect("read"), "old");
+    }
+}
