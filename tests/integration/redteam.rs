@@ -384,3 +384,59 @@ fn two_reports_onto_one_file_is_an_input_error() {
         assert_eq!(std::fs::read_to_string(&report).expect("read"), "old");
     }
 }
+
+/// A server that echoes the token base64-encoded (standard and URL-safe, at any alignment) in
+/// an error message: the scrub knew only the raw and JSON-escaped forms, so the encoded token
+/// reached the report, where anyone decodes it.
+#[test]
+fn a_token_echoed_in_base64_is_scrubbed_from_every_report() {
+    const STD: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const URL: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    fn b64(bytes: &[u8], table: &str) -> String {
+        let t = table.as_bytes();
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+            for i in 0..=chunk.len() {
+                out.push(char::from(t[((n >> (18 - 6 * i)) & 63) as usize]));
+            }
+        }
+        out
+    }
+    let echoes: Vec<String> = [STD, URL]
+        .iter()
+        .flat_map(|t| {
+            (0..3).map(move |lead| {
+                let mut bytes = b"xy"[..lead.min(2)].to_vec();
+                bytes.extend_from_slice(MOCK_TOKEN.as_bytes());
+                bytes.extend_from_slice(b"@");
+                b64(&bytes, t)
+            })
+        })
+        .collect();
+    let message = format!("bad credentials {}", echoes.join(" "));
+    let mock = hostile(move |req| match req.path() {
+        "/v1/sys/mounts" => Some(MockResponse::Json(
+            500,
+            json!({ "errors": [message.clone()] }).to_string(),
+        )),
+        _ => None,
+    });
+    for format in ["json", "table", "html", "junit"] {
+        let home = tempfile::tempdir().expect("home");
+        let out = crate::common::vaultsec()
+            .env("HOME", home.path())
+            .env("VAULT_TOKEN", MOCK_TOKEN)
+            .args(["scan", "--no-host", "--no-config", "--profile", "strict"])
+            .args(["--select", "api.kv-v1"])
+            .args(["--format", format, "--addr", &mock.url()])
+            .output()
+            .expect("run");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("bad credentials"), "{format}: {stdout}");
+        crate::secrets::assert_no_canary(&stdout, MOCK_TOKEN, format);
+    }
+}
