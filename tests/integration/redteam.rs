@@ -440,3 +440,41 @@ fn a_token_echoed_in_base64_is_scrubbed_from_every_report() {
         crate::secrets::assert_no_canary(&stdout, MOCK_TOKEN, format);
     }
 }
+
+/// `~/.vault-token` as a symlink that leads nowhere inside `--root` (here to `/dev/zero`,
+/// which a mounted image does not have, and to a missing file): it holds no token, yet
+/// `host.token-file` failed "holds a Vault token (null 0777)" from the link's own mode.
+#[test]
+fn a_token_file_that_is_a_dangling_link_holds_no_token() {
+    let root = tempfile::tempdir().expect("root");
+    let r = root.path();
+    std::fs::create_dir_all(r.join("etc/vault.d")).expect("dirs");
+    std::fs::create_dir_all(r.join("root")).expect("dirs");
+    std::fs::create_dir_all(r.join("home/u")).expect("dirs");
+    std::fs::write(
+        r.join("etc/vault.d/vault.hcl"),
+        "storage \"raft\" {\n  path = \"/opt/data\"\n}\n",
+    )
+    .expect("config");
+    std::os::unix::fs::symlink("/dev/zero", r.join("root/.vault-token")).expect("link");
+    std::os::unix::fs::symlink("../../nowhere", r.join("home/u/.vault-token")).expect("link");
+    let out = crate::common::vaultsec()
+        .args([
+            "scan",
+            "--no-api",
+            "--format",
+            "json",
+            "--select",
+            "host.token-file",
+        ])
+        .arg("--root")
+        .arg(r)
+        .output()
+        .expect("run");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let findings = report["findings"].as_array().expect("findings");
+    assert!(!findings.is_empty());
+    for f in findings {
+        assert_ne!(f["status"], "fail", "{f}");
+    }
+}
