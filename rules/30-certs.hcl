@@ -72,7 +72,7 @@ rule "tls.cert-expiring" {
   params    = { days = 30 }
   for_each  = tls == null ? [] : tls.listeners
   subject   = each.value.subject
-  skip_if   = each.value.cannot_judge != null ? each.value.cannot_judge : (each.value.cert.any_expired ? "already expired (see tls.cert-expired)" : null)
+  skip_if   = each.value.cannot_judge != null ? each.value.cannot_judge : (each.value.cert.state != "ok" ? null : (each.value.cert.any_expired ? "already expired (see tls.cert-expired)" : null))
   error_if  = each.value.cert.state != "ok" ? each.value.cert.reason : null
   condition = each.value.cert.min_days_left >= params.days
   message   = "${each.value.cert_label} expires in ${each.value.cert.min_days_left} days (less than ${params.days})"

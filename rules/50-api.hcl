@@ -263,29 +263,35 @@ rule "api.user-lockout-disabled" {
   severity  = "medium"
   profile   = "production"
   sources   = ["api"]
-  api_paths = ["sys/auth read", "sys/auth/+/tune read,sudo", "sys/namespaces list"]
+  api_paths = ["sys/auth read", "sys/auth/+/tune read,sudo", "sys/namespaces list", "sys/config/state/sanitized read"]
   requires  = [api.namespaces, api.auth]
   # Vault's precedence: the mount's own tuning, else the config's user_lockout block for the
-  # mount type, else user_lockout "all", else lockout on. The config part is read when the
-  # config source is on (the API shows only per-mount overrides).
+  # mount type, else user_lockout "all", else lockout on. The API shows per-mount overrides in
+  # the tuning and the running config's blocks (already resolved per type) in
+  # sys/config/state/sanitized; the config file's blocks are read when the config source is on
+  # (what the next restart applies). Either one disabling lockout fails; seeing neither is
+  # not a pass.
   # The config's blocks apply to the mounts of every namespace.
   for_each = [
     for m in api.in_namespaces.auth_mounts : m.gap ? m : merge(m, {
       from_type = config == null ? [] : [for l in config.user_lockouts : vault_bool(lookup(l.raw, "disable_lockout", false)) if l.type == m.type]
       from_all  = config == null ? [] : [for l in config.user_lockouts : vault_bool(lookup(l.raw, "disable_lockout", false)) if l.type == "all"]
+      run_type  = api.config_sanitized.state != "ok" ? [] : [for l in coalesce(lookup(api.config_sanitized.data, "user_lockout_configs", null), []) : vault_bool(lookup(l, "disable_lockout", false)) if l.type == m.type]
+      run_all   = api.config_sanitized.state != "ok" ? [] : [for l in coalesce(lookup(api.config_sanitized.data, "user_lockout_configs", null), []) : vault_bool(lookup(l, "disable_lockout", false)) if l.type == "all"]
     })
   ]
   subject   = each.value.gap ? each.value.subject : "${each.value.ns_prefix}auth mount ${each.value.path}"
-  skip_if   = each.value.gap ? (each.value.state == "skip" ? each.value.reason : null) : (each.value.lockout_source == null && each.value.tune != null && each.value.tune.state == "skip" ? each.value.tune.reason : null)
-  error_if  = each.value.gap ? (each.value.state == "error" ? each.value.reason : null) : (each.value.lockout_source == null && each.value.tune != null && each.value.tune.state == "error" ? each.value.tune.reason : null)
-  condition = (each.value.lockout_source != null ? each.value.lockout_disabled : (length(each.value.from_type) > 0 ? each.value.from_type[length(each.value.from_type) - 1] : (length(each.value.from_all) > 0 ? each.value.from_all[length(each.value.from_all) - 1] : false))) != true
-  message   = "${each.value.ns_prefix}${each.value.type} mount ${each.value.path} has user lockout disabled (${each.value.lockout_source != null ? "the mount's own tuning" : (length(each.value.from_type) > 0 ? "user_lockout \"${each.value.type}\" in the config" : "user_lockout \"all\" in the config")}): passwords and secret IDs can be guessed without limit"
-  pass_message = each.value.lockout_source != null ? "lockout on (threshold ${coalesce(each.value.tune.data.threshold, "default")})" : (config == null ? "no per-mount override (the config's user_lockout blocks were not read: no config source)" : (length(each.value.from_type) + length(each.value.from_all) > 0 ? "lockout on (the config's user_lockout blocks)" : "no per-mount override and no user_lockout block: lockout is on by default"))
+  skip_if   = each.value.gap ? (each.value.state == "skip" ? each.value.reason : null) : (each.value.lockout_source == null && each.value.tune != null && each.value.tune.state == "skip" ? each.value.tune.reason : (each.value.lockout_source == null && config == null && api.config_sanitized.state == "skip" ? "the user_lockout configuration was not seen (no config source): ${api.config_sanitized.reason}" : null))
+  error_if  = each.value.gap ? (each.value.state == "error" ? each.value.reason : null) : (each.value.lockout_source == null && each.value.tune != null && each.value.tune.state == "error" ? each.value.tune.reason : (each.value.lockout_source == null && config == null && api.config_sanitized.state != "ok" ? "the user_lockout configuration was not seen (no config source): ${coalesce(api.config_sanitized.reason, "sys/config/state/sanitized unreadable")}" : null))
+  condition = (each.value.lockout_source != null ? each.value.lockout_disabled : ((length(each.value.run_type) > 0 ? each.value.run_type[length(each.value.run_type) - 1] : (length(each.value.run_all) > 0 ? each.value.run_all[length(each.value.run_all) - 1] : false)) || (length(each.value.from_type) > 0 ? each.value.from_type[length(each.value.from_type) - 1] : (length(each.value.from_all) > 0 ? each.value.from_all[length(each.value.from_all) - 1] : false)))) != true
+  message   = "${each.value.ns_prefix}${each.value.type} mount ${each.value.path} has user lockout disabled (${each.value.lockout_source != null ? "the mount's own tuning" : ((length(each.value.run_type) > 0 ? each.value.run_type[length(each.value.run_type) - 1] : (length(each.value.run_all) > 0 ? each.value.run_all[length(each.value.run_all) - 1] : false)) ? "the running configuration's user_lockout blocks, sys/config/state/sanitized" : (length(each.value.from_type) > 0 ? "user_lockout \"${each.value.type}\" in the config" : "user_lockout \"all\" in the config"))}): passwords and secret IDs can be guessed without limit"
+  pass_message = each.value.lockout_source != null ? "lockout on (threshold ${coalesce(each.value.tune.data.threshold, "default")})" : (length(each.value.from_type) + length(each.value.from_all) + length(each.value.run_type) + length(each.value.run_all) > 0 ? "lockout on (the ${config == null ? "running" : "running and file"} configuration's user_lockout blocks)" : "no per-mount override and no user_lockout block${config == null ? " in the running configuration" : ""}: lockout is on by default")
   evidence  = {
     type             = each.value.type
     mount_override   = each.value.lockout_source != null ? each.value.lockout_disabled : null
     config_by_type   = length(each.value.from_type) > 0 ? each.value.from_type[length(each.value.from_type) - 1] : null
     config_all       = length(each.value.from_all) > 0 ? each.value.from_all[length(each.value.from_all) - 1] : null
+    running_config   = each.value.gap ? null : (length(each.value.run_type) > 0 ? each.value.run_type[length(each.value.run_type) - 1] : (length(each.value.run_all) > 0 ? each.value.run_all[length(each.value.run_all) - 1] : null))
   }
   when_none = "pass"
   when_none_message = "no userpass, ldap or approle mount"

@@ -617,6 +617,21 @@ fn pair_outputs(m: &ArgMatches, format: &[Format], output: &[PathBuf]) -> anyhow
                 ))
             })?,
         };
+        // Two reports renamed onto one file: the first would be lost without a word.
+        let same = |p: &PathBuf| {
+            p == path
+                || matches!(
+                    (std::fs::canonicalize(p), std::fs::canonicalize(path)),
+                    (Ok(a), Ok(b)) if a == b
+                )
+        };
+        if pairs.iter().any(|(_, p)| p.as_ref().is_some_and(same)) {
+            return Err(InputError::Usage(format!(
+                "-o {} is given twice: each report needs its own file",
+                path.display()
+            ))
+            .into());
+        }
         pairs.push((format, Some(path.clone())));
     }
     let to_stdout: Vec<Format> = formats.iter().filter(|f| !f.2).map(|f| f.1).collect();

@@ -33,6 +33,43 @@ pub fn scrub(text: &str, secrets: &[String]) -> String {
         if escaped != secret {
             out = replace_secret(&out, escaped);
         }
+        // A server may echo a credential encoded; a reader decodes it at once.
+        if secret.chars().count() >= SUBSTRING_SCRUB_LEN {
+            for form in base64_forms(secret) {
+                out = out.replace(&form, REDACTED);
+            }
+        }
+    }
+    out
+}
+
+/// The parts of a secret's base64 and base64url encodings that do not depend on the bytes
+/// around it, at each of the three alignments it can have in a longer encoded stream.
+fn base64_forms(secret: &str) -> Vec<String> {
+    const STD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = Vec::new();
+    for table in [STD, URL] {
+        for lead in 0..3usize {
+            let mut bytes = vec![0u8; lead];
+            bytes.extend_from_slice(secret.as_bytes());
+            let mut enc = String::new();
+            for chunk in bytes.chunks(3) {
+                let n = chunk
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+                for i in 0..=chunk.len() {
+                    enc.push(char::from(table[((n >> (18 - 6 * i)) & 63) as usize]));
+                }
+            }
+            // Drop the characters that mix in the neighbouring bytes.
+            let skip = if lead == 0 { 0 } else { lead + 1 };
+            let end = enc.len().saturating_sub(1);
+            if end > skip {
+                out.push(enc[skip..end].to_owned());
+            }
+        }
     }
     out
 }

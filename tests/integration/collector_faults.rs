@@ -527,9 +527,10 @@ fn hunt_stops_when_the_server_stops_answering() {
 fn hunt_without_lookup_permission_is_a_skip_naming_the_post() {
     let mock = vault_like(|req| match req.path() {
         "/v1/auth/token/accessors" => Some(json_ok(json!({"data":{"keys":["a","b","c"]}}))),
+        // OpenBao's capability denial (a bare "permission denied" rejects the token itself).
         "/v1/auth/token/lookup-accessor" => Some(MockResponse::Json(
             403,
-            r#"{"errors":["permission denied"]}"#.into(),
+            r#"{"errors":["1 error occurred:\n\t* permission denied\n\n"]}"#.into(),
         )),
         _ => None,
     });

@@ -23,6 +23,7 @@ mod fuzz;
 mod host_fixtures;
 mod merge;
 mod parsers;
+mod redteam;
 mod reports;
 mod rule_fixtures;
 mod sarif;

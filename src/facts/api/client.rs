@@ -392,9 +392,13 @@ impl ApiClient {
             }
         }
         if let Some(ns) = &self.namespace {
-            if let Ok(hv) = HeaderValue::from_str(ns) {
-                rb = rb.header("X-Vault-Namespace", hv);
-            }
+            // Without the header the request would read the root namespace instead.
+            let hv = HeaderValue::from_str(ns).map_err(|_| {
+                TransportError::Other(
+                    "the namespace name cannot be sent in an X-Vault-Namespace header".into(),
+                )
+            })?;
+            rb = rb.header("X-Vault-Namespace", hv);
         }
         let timeout = self.timeout;
         let authority = authority(&self.base);
@@ -478,6 +482,17 @@ impl ApiClient {
                 Some(status),
                 format!("{label}: redirection HTTP {status} not followed (no usable Location)"),
             ),
+            // The token itself rejected (expired or revoked during the scan): not a
+            // capability the policy lacks.
+            401 | 403 if req.auth && self.token.is_some() && token_rejected(&resp.body) => {
+                Probe::error(
+                    path,
+                    Some(status),
+                    format!(
+                        "the token is invalid or expired: the server rejected it (HTTP {status} on {label})"
+                    ),
+                )
+            }
             401 | 403 => Probe::skip(
                 path,
                 Some(status),
@@ -639,13 +654,15 @@ pub(crate) fn next_hop(
             "another origin (the token never leaves the address it was given for)",
         ));
     }
-    let shown = next.path();
+    // Shown decoded: an encoded path would carry a secret past the scrub of the report.
+    let decoded = percent_decoded(next.path());
+    let shown = decoded.as_str();
     if req.op == Op::LookupAccessor {
         return Err(refused(shown, "a POST never follows a redirect"));
     }
     let prefix = format!("{}/v1/", base.path().trim_end_matches('/'));
     let not_allowed = || refused(shown, "outside the read-only allow-list");
-    let rest = shown.strip_prefix(&prefix).ok_or_else(not_allowed)?;
+    let rest = next.path().strip_prefix(&prefix).ok_or_else(not_allowed)?;
     let next_req = match req.op {
         Op::Read => Request::read(rest),
         Op::List => Request::list(rest),
@@ -656,6 +673,35 @@ pub(crate) fn next_hop(
         auth: req.auth,
         ..next_req
     })
+}
+
+/// A URL path with its `%xx` escapes decoded (invalid UTF-8 and control characters replaced),
+/// for messages.
+fn percent_decoded(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match escaped {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out)
+        .chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
 }
 
 /// The whole `source()` chain of an error, without the URL, deduplicated.

@@ -1255,10 +1255,15 @@ pub(crate) fn parse_token_info(v: &Value) -> Result<TokenInfo, String> {
 
 pub(crate) fn parse_keys(v: &Value) -> Result<Vec<String>, String> {
     match v.get("keys") {
-        Some(Value::Array(a)) => Ok(a
+        // An entry that is not a name is the wrong shape: dropping it would hide a subject.
+        Some(Value::Array(a)) => a
             .iter()
-            .filter_map(|k| k.as_str().map(str::to_owned))
-            .collect()),
+            .map(|k| {
+                k.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| format!("`keys` holds {}, not a name", kind(k)))
+            })
+            .collect(),
         // Go marshals an empty list as null.
         Some(Value::Null) => Ok(Vec::new()),
         Some(other) => Err(format!("`keys` is {}, not a list", kind(other))),

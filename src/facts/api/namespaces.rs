@@ -8,7 +8,7 @@
 //! the rest are root-only (OpenBao answers them "operation only available in root namespace")
 //! and stay with the root probes.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::time::Instant;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -21,6 +21,12 @@ use super::{hunt, probe_auth, with_policy_texts, with_tunes, Phase, Progress};
 
 /// Namespaces read at the same time (each runs its own bounded detail reads and hunt).
 const NAMESPACE_CONCURRENCY: usize = 4;
+
+/// Deepest namespace walked (path segments from the root) and most namespaces walked in one
+/// scan: a server answering every `LIST sys/namespaces` with a child would otherwise keep the
+/// walk going forever. What lies beyond is a gap (an error), never silently left out.
+const MAX_NAMESPACE_DEPTH: usize = 32;
+const MAX_NAMESPACES: usize = 10_000;
 
 /// Paths the collector reads in every namespace (`vaultsec policy` grants them below the
 /// token's namespace too, in the `+/` forms a namespaced policy uses).
@@ -183,7 +189,13 @@ pub(crate) async fn walk(
 
     // The namespaces read at the same time share the hunt's bound on token lookups.
     let hunt_concurrency = (hunt_concurrency / NAMESPACE_CONCURRENCY).max(1);
-    let mut queue: VecDeque<String> = top.data.unwrap_or_default().into();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut queue: VecDeque<String> = VecDeque::new();
+    if let Err(why) = admit(&scope, top.data.unwrap_or_default(), &mut seen, &mut queue) {
+        out.state = ProbeState::Error;
+        out.reason = Some(why + &in_namespace(&scope));
+        return out;
+    }
     let mut discovered = queue.len();
     let mut running = FuturesUnordered::new();
     loop {
@@ -191,12 +203,21 @@ pub(crate) async fn walk(
             let Some(ns) = queue.pop_front() else { break };
             running.push(visit(client, ns, hunt_concurrency, examples));
         }
-        let Some(visited) = running.next().await else {
+        let Some(mut visited) = running.next().await else {
             break;
         };
-        if let Some(children) = &visited.children.data {
-            discovered += children.len();
-            queue.extend(children.iter().cloned());
+        if let Some(children) = visited.children.data.take() {
+            match admit(&visited.path, children.clone(), &mut seen, &mut queue) {
+                Ok(()) => {
+                    discovered = seen.len();
+                    visited.children.data = Some(children);
+                }
+                Err(why) => {
+                    let status = visited.children.http_status;
+                    visited.children =
+                        Probe::error("sys/namespaces", status, why + &in_namespace(&visited.path));
+                }
+            }
         }
         out.namespaces.push(visited);
         if let Some(cb) = progress {
@@ -210,6 +231,36 @@ pub(crate) async fn walk(
     out.namespaces.sort_by(|a, b| a.path.cmp(&b.path));
     out.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     out
+}
+
+/// Queues the children of `parent` that were not seen yet, or says why none is walked: the
+/// tree is deeper or larger than the walk's bounds.
+fn admit(
+    parent: &str,
+    children: Vec<String>,
+    seen: &mut HashSet<String>,
+    queue: &mut VecDeque<String>,
+) -> Result<(), String> {
+    let depth = parent.matches('/').count() + 1;
+    if !children.is_empty() && depth > MAX_NAMESPACE_DEPTH {
+        return Err(format!(
+            "child namespaces not walked: deeper than {MAX_NAMESPACE_DEPTH} levels (the walk's bound)"
+        ));
+    }
+    let new: Vec<String> = children
+        .into_iter()
+        .filter(|c| !seen.contains(c))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if seen.len() + new.len() > MAX_NAMESPACES {
+        return Err(format!(
+            "child namespaces not walked: more than {MAX_NAMESPACES} namespaces (the walk's bound)"
+        ));
+    }
+    seen.extend(new.iter().cloned());
+    queue.extend(new);
+    Ok(())
 }
 
 /// The per-namespace reads of one namespace, all in flight together.
@@ -428,6 +479,23 @@ fn tokens_view(scoped: &[Scoped<'_>], unlisted: &[(String, &Json)]) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_walk_admits_each_namespace_once_and_stops_at_its_bounds() {
+        let mut seen = HashSet::new();
+        let mut queue = VecDeque::new();
+        let kids = |n: usize| (0..n).map(|i| format!("n{i}/")).collect::<Vec<_>>();
+        admit("", vec!["a/".into(), "a/".into()], &mut seen, &mut queue).expect("admitted");
+        admit("", vec!["a/".into()], &mut seen, &mut queue).expect("admitted");
+        assert_eq!(queue, ["a/"], "a namespace listed twice is walked once");
+        let err = admit("", kids(MAX_NAMESPACES), &mut seen, &mut queue).expect_err("too many");
+        assert!(err.contains("more than"), "{err}");
+        assert_eq!(queue.len(), 1, "nothing of a refused list is queued");
+        let deep = "x/".repeat(MAX_NAMESPACE_DEPTH);
+        let err = admit(&deep, kids(1), &mut seen, &mut queue).expect_err("too deep");
+        assert!(err.contains("deeper than"), "{err}");
+        admit(&deep, Vec::new(), &mut seen, &mut queue).expect("a leaf at the bound is fine");
+    }
 
     fn ok(data: Json) -> Json {
         json!({"state": "ok", "reason": null, "data": data})

@@ -166,11 +166,16 @@ pub fn analyse(name: &str, text: &str) -> AclPolicyFacts {
     };
     match parse_policy(text) {
         Ok(rules) => {
+            // An explicit deny wins over everything else granted on the same path, in this
+            // stanza or another one of the policy (the server merges stanzas of one path).
+            let denied: std::collections::BTreeSet<&str> = rules
+                .iter()
+                .filter(|r| r.capabilities.iter().any(|c| c == "deny"))
+                .map(|r| r.path.as_str())
+                .collect();
             for r in &rules {
                 let grants: Vec<&String> = r.capabilities.iter().filter(|c| *c != "deny").collect();
-                // An explicit deny in the same stanza wins over everything else in Vault.
-                let denied = r.capabilities.iter().any(|c| c == "deny");
-                if denied || grants.is_empty() {
+                if denied.contains(r.path.as_str()) || grants.is_empty() {
                     continue;
                 }
                 if grants.iter().any(|c| *c == "sudo") {

@@ -332,6 +332,13 @@ impl Root {
         fs::symlink_metadata(self.real(host, false)?).map_err(|e| HostError::from_io(host, &e))
     }
 
+    /// True when the path, its symlinks followed inside the root, is a regular file.
+    pub(crate) fn is_regular_file(&self, host: &str) -> bool {
+        self.real(Path::new(host), true)
+            .and_then(|p| fs::metadata(p).map_err(|e| HostError::from_io(Path::new(host), &e)))
+            .is_ok_and(|md| md.is_file())
+    }
+
     /// True when the path exists (as any file type, a dangling symlink included).
     pub(crate) fn exists(&self, host: &str) -> bool {
         self.lstat(Path::new(host)).is_ok()

@@ -392,7 +392,8 @@ pub(crate) fn collect(root: &Root, files: &FileCtx<'_>, extra_home: Option<&str>
         }
         for name in TOKEN_FILES {
             let p = host_join(home, name);
-            if root.exists(&p) {
+            // A link that leads to no regular file inside the root holds no token.
+            if root.exists(&p) && root.is_regular_file(&p) {
                 token_files.push(files.stat("token_file", &p, false));
             }
         }
