@@ -87,8 +87,10 @@ pub fn normalise(v: &Value) -> Value {
 }
 
 fn normalise_text(s: &str) -> String {
-    let rules: [(&str, &str); 5] = [
+    let rules: [(&str, &str); 6] = [
         (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
+        // A token's remaining life ticks down while the scan runs: 47h or 48h of a 48h token.
+        (r"lives \d+h more", "lives [hours]h more"),
         (r"\b[A-Za-z0-9]{24}\b", "[accessor]"),
         (r"\b1[7-9]\d{8}\b", "[unix-time]"),
         (r"/tmp/[^\s,;)]+", "[tmp]"),
