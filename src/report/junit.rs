@@ -119,7 +119,13 @@ fn seconds(s: f64) -> String {
 /// has only name and classname, its outcome element, and `system-out`.
 pub fn render(report: &Report) -> anyhow::Result<String> {
     let groups = super::groups(report);
-    let count = |status: Status| report.findings.iter().filter(|f| f.status == status).count();
+    let count = |status: Status| {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.status == status)
+            .count()
+    };
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     start_tag(
         &mut out,
@@ -200,10 +206,7 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
                     tag,
                     &[("message", &message), ("type", f.status.as_str())],
                 );
-                out.push_str(&format!(
-                    ">{}</{tag}>\n",
-                    escape(&description(f), false)
-                ));
+                out.push_str(&format!(">{}</{tag}>\n", escape(&description(f), false)));
             }
             out.push_str(&format!(
                 "{}<system-out>{}</system-out>\n",

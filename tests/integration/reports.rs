@@ -209,7 +209,12 @@ fn junit_validates_against_the_jenkins_xunit_schema() {
     let baseline = dir.path().join("baseline.json");
     fs::write(&baseline, serde_json::to_vec(&report).unwrap()).unwrap();
     let (_, xml) = scan_both(
-        &["--baseline", baseline.to_str().unwrap(), "--fail-on", "never"],
+        &[
+            "--baseline",
+            baseline.to_str().unwrap(),
+            "--fail-on",
+            "never",
+        ],
         "junit",
         0,
     );
