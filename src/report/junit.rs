@@ -215,7 +215,7 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
             ));
             out.push_str(&format!("{}</testcase>\n", "    ".repeat(2)));
         }
-        out.push_str(&format!("{}</testsuite>\n", "    ".repeat(1)));
+        out.push_str("    </testsuite>\n");
     }
     out.push_str("</testsuites>\n");
     Ok(out)
