@@ -218,7 +218,8 @@ rule "config.telemetry-missing" {
   condition = config.telemetry != null
   message   = "no telemetry block: nothing to alert on seal status, audit failures or certificate expiry"
   pass_message = "telemetry is configured"
-  location  = config.telemetry == null ? null : config.telemetry.loc
+  location  = config.telemetry == null ? { file = config.files[0], line = 1, column = 1 } : config.telemetry.loc
+  evidence  = { telemetry_keys = config.telemetry == null ? null : keys(config.telemetry.raw), files = config.files }
   rationale = "Metrics are how operators learn that a node sealed, an audit device is failing or a lease count is exploding, before users do."
   remediation = "Add a telemetry block (e.g. telemetry { prometheus_retention_time = \"24h\" disable_hostname = true })."
   references = ["https://developer.hashicorp.com/vault/docs/configuration/telemetry"]
@@ -233,7 +234,7 @@ rule "config.lease-ttl" {
   condition = config.default_lease_ttl <= params.max_hours * 3600
   message   = "default_lease_ttl is ${config.default_lease_ttl / 3600}h${config.default_lease_ttl_set ? "" : " (Vault's default)"}, above ${params.max_hours}h"
   pass_message = "default_lease_ttl is ${config.default_lease_ttl / 3600}h"
-  location  = lookup(config.at, "default_lease_ttl", null)
+  location  = lookup(config.at, "default_lease_ttl", { file = config.files[0], line = 1, column = 1 })
   evidence  = { default_lease_ttl_seconds = config.default_lease_ttl, set_in_config = config.default_lease_ttl_set }
   rationale = "Long-lived leases and tokens widen the window in which a leaked credential works. Vault's default of 768h (32 days) is rarely what a production deployment wants."
   remediation = "Set default_lease_ttl (e.g. \"1h\" to \"24h\") and tune longer TTLs per mount where needed."

@@ -52,7 +52,7 @@ rule "tls.cert-expired" {
   message   = "${each.value.cert_label}: ${join("; ", [for c in each.value.cert.certificates : "${c.subject_common_name != null ? c.subject_common_name : c.subject} ${c.expired ? "expired on ${c.not_after}" : "is not valid before ${c.not_before}"}" if c.expired || c.not_yet_valid])}"
   pass_message = "valid for ${each.value.cert.min_days_left} more days"
   location  = each.value.cert_loc
-  evidence  = { certificates = [for c in each.value.cert.certificates : { subject = c.subject, not_before = c.not_before, not_after = c.not_after } if c.expired || c.not_yet_valid] }
+  evidence  = { certificates = [for c in each.value.cert.certificates : { subject = c.subject, not_before = c.not_before, not_after = c.not_after, expired = c.expired, not_yet_valid = c.not_yet_valid }] }
   when_none = "skip"
   when_none_message = "no TLS listener in the configuration and no https API address"
   rationale = "Clients refuse an expired (or not yet valid) certificate anywhere in the chain: the API, raft joins and auto-unseal from other clusters stop working."
@@ -78,7 +78,7 @@ rule "tls.cert-expiring" {
   message   = "${each.value.cert_label} expires in ${each.value.cert.min_days_left} days (less than ${params.days})"
   pass_message = "expires in ${each.value.cert.min_days_left} days"
   location  = each.value.cert_loc
-  evidence  = { days_left = each.value.cert.min_days_left, not_after = [for c in each.value.cert.certificates : c.not_after] }
+  evidence  = { days_left = each.value.cert.min_days_left, not_after = [for c in each.value.cert.certificates : c.not_after], certificates = [for c in each.value.cert.certificates : { subject = c.subject, not_after = c.not_after }] }
   when_none = "skip"
   when_none_message = "no TLS listener in the configuration and no https API address"
   rationale = "Certificates that expire unnoticed take the cluster down. Renewing well ahead of expiry leaves time for a failed renewal."

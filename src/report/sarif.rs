@@ -4,7 +4,7 @@
 //! `fail` finding is one result, located at the offending key of the file it came from.
 
 use super::Report;
-use crate::model::{Finding, Severity, Status};
+use crate::model::{Finding, Severity, Source, Status};
 use crate::rules::RuleSet;
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
@@ -15,6 +15,12 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// HashiCorp's production hardening guide: vaultsec has no published home page, and its
+/// checklist is the guide's (so it is the tool's `informationUri`), and the help page of a
+/// rule whose references hold no web page.
+const HARDENING_GUIDE: &str =
+    "https://developer.hashicorp.com/vault/docs/concepts/production-hardening";
 
 /// `security-severity` as GitHub reads it (`cli.md`).
 fn security_severity(s: Severity) -> &'static str {
@@ -151,20 +157,60 @@ fn rule_descriptor(rule: &crate::rules::Rule) -> ReportingDescriptor {
                 .additional_properties(props)
                 .build(),
         );
-    match rule.references.first() {
-        Some(uri) if uri.starts_with("https://") => builder.help_uri(uri.clone()).build(),
-        _ => builder.build(),
+    // Every rule has a help page (GitHub links it): its first web reference, else the guide.
+    let help_uri = rule
+        .references
+        .iter()
+        .find(|r| r.starts_with("https://"))
+        .cloned()
+        .unwrap_or_else(|| HARDENING_GUIDE.to_string());
+    builder.help_uri(help_uri).build()
+}
+
+/// Where a finding that names no place of its own is shown: the first line of the config the
+/// scan read (of that node, in a fleet report). GitHub code scanning drops a result without
+/// a location, and a config-wide finding (no telemetry block, a default left unset) concerns
+/// the config as a whole.
+fn fallback_locations(report: &Report) -> BTreeMap<Option<&str>, &str> {
+    let mut out = BTreeMap::new();
+    for f in &report.findings {
+        if f.source != Source::Config {
+            continue;
+        }
+        if let Some(loc) = &f.location {
+            out.entry(f.node.as_deref()).or_insert(loc.file.as_str());
+        }
     }
+    out
+}
+
+fn sarif_location(file: &str, line: u32, column: u32) -> Location {
+    Location::builder()
+        .physical_location(
+            PhysicalLocation::builder()
+                .artifact_location(ArtifactLocation::builder().uri(artifact_uri(file)).build())
+                .region(
+                    Region::builder()
+                        .start_line(i64::from(line.max(1)))
+                        .start_column(i64::from(column.max(1)))
+                        .build(),
+                )
+                .build(),
+        )
+        .build()
 }
 
 pub fn render(report: &Report, rules: &RuleSet) -> anyhow::Result<String> {
     let descriptors: Vec<ReportingDescriptor> = rules.rules.iter().map(rule_descriptor).collect();
+    let fallback = fallback_locations(report);
     let mut results = Vec::new();
     for f in report.findings.iter().filter(|f| f.status == Status::Fail) {
         let rule_index = rules.rules.iter().position(|r| r.id == f.rule);
+        // The finding itself: the rule's title is the state wanted and GitHub shows it beside
+        // the result already, so "title: message" would read as a contradiction.
         let text = match &f.subject {
-            Some(s) => format!("{}: {} ({})", f.title, f.message, s),
-            None => format!("{}: {}", f.title, f.message),
+            Some(s) if !f.message.contains(s.as_str()) => format!("{} ({s})", f.message),
+            _ => f.message.clone(),
         };
         let text = match &f.node {
             Some(node) => format!("{node}: {text}"),
@@ -172,29 +218,13 @@ pub fn render(report: &Report, rules: &RuleSet) -> anyhow::Result<String> {
         };
         let mut fingerprints = BTreeMap::new();
         fingerprints.insert("vaultsecFindingHash/v1".to_string(), fingerprint(f));
-        let locations: Vec<Location> = f
-            .location
-            .iter()
-            .map(|loc| {
-                Location::builder()
-                    .physical_location(
-                        PhysicalLocation::builder()
-                            .artifact_location(
-                                ArtifactLocation::builder()
-                                    .uri(artifact_uri(&loc.file))
-                                    .build(),
-                            )
-                            .region(
-                                Region::builder()
-                                    .start_line(i64::from(loc.line.max(1)))
-                                    .start_column(i64::from(loc.column.max(1)))
-                                    .build(),
-                            )
-                            .build(),
-                    )
-                    .build()
-            })
-            .collect();
+        let locations: Vec<Location> = match &f.location {
+            Some(loc) => vec![sarif_location(&loc.file, loc.line, loc.column)],
+            None => fallback
+                .get(&f.node.as_deref())
+                .map(|file| vec![sarif_location(file, 1, 1)])
+                .unwrap_or_default(),
+        };
         let builder = SarifResult::builder()
             .rule_id(f.rule.clone())
             .level(level(f.severity))
@@ -211,6 +241,7 @@ pub fn render(report: &Report, rules: &RuleSet) -> anyhow::Result<String> {
     let driver = ToolComponent::builder()
         .name("vaultsec")
         .version(report.tool.version.clone())
+        .information_uri(HARDENING_GUIDE.to_string())
         .rules(descriptors)
         .build();
     // Where and when the scan ran, as every format says; "successful" means complete, and
@@ -260,13 +291,33 @@ pub fn render(report: &Report, rules: &RuleSet) -> anyhow::Result<String> {
         .execution_successful(report.is_complete())
         .start_time_utc(report.started_at.clone())
         .machine(report.host.clone());
-    let invocation = if notifications.is_empty() {
+    let mut invocation = if notifications.is_empty() {
         invocation.build()
     } else {
         invocation
             .tool_execution_notifications(notifications)
             .build()
     };
+    // A file outside the working directory has an absolute `file://` URI: GitHub then needs
+    // the working directory to tell where the checkout is.
+    let absolute = results.iter().any(|r| {
+        r.locations.iter().flatten().any(|l| {
+            l.physical_location
+                .as_ref()
+                .and_then(|p| p.artifact_location.as_ref())
+                .and_then(|a| a.uri.as_deref())
+                .is_some_and(|u| u.starts_with("file://"))
+        })
+    });
+    if absolute {
+        invocation.working_directory = std::env::current_dir().ok().map(|cwd| {
+            let mut uri = format!("file://{}", percent_encode_path(&cwd.to_string_lossy()));
+            if !uri.ends_with('/') {
+                uri.push('/');
+            }
+            ArtifactLocation::builder().uri(uri).build()
+        });
+    }
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .invocations(vec![invocation])

@@ -263,3 +263,37 @@ fn with_no_host_certificate_rules_are_skipped_with_the_reason() {
         assert!(f.message.contains("--no-host"), "{}", f.message);
     }
 }
+
+#[test]
+fn a_passing_certificate_rule_shows_the_certificates_it_judged() {
+    // Issue 10: a pass of tls.cert-expired showed `{"certificates": []}`, i.e. nothing.
+    for rule in [
+        "tls.cert-expired",
+        "tls.cert-expiring",
+        "tls.cert-weak-key",
+        "tls.cert-weak-signature",
+    ] {
+        let findings = run(rule, "pass");
+        assert_eq!(
+            findings[0].status,
+            Status::Pass,
+            "{rule}: {:#?}",
+            findings[0]
+        );
+        let evidence = serde_json::to_string(&findings[0].evidence).unwrap();
+        // Every certificate judged, named by subject (the weak-key and weak-signature
+        // scenarios are single self-signed certificates made by openssl).
+        assert!(evidence.contains("vault.example.com"), "{rule}: {evidence}");
+        if !rule.contains("weak") {
+            assert!(evidence.contains("vaultsec test CA"), "{rule}: {evidence}");
+        }
+    }
+    let expired = run("tls.cert-expired", "pass");
+    let certs = expired[0].evidence["certificates"].as_array().unwrap();
+    assert_eq!(certs.len(), 2, "{certs:#?}");
+    for c in certs {
+        assert_eq!(c["expired"], false);
+        assert_eq!(c["not_yet_valid"], false);
+        assert!(c["not_after"].is_string());
+    }
+}

@@ -1,5 +1,6 @@
-//! The report formats, each read back by a real parser: JUnit (roxmltree), Prometheus (promtool
-//! and prometheus_client), HTML (headless chromium); -o atomicity and -q.
+//! The report formats, each read back by a real parser: JUnit (roxmltree, and xmllint against
+//! Jenkins xunit-plugin's junit-10.xsd), Prometheus (promtool and prometheus_client), HTML
+//! (headless chromium); -o atomicity and -q.
 
 use crate::common::{node_root, scan_node, tool, vaultsec, NOW};
 use std::collections::BTreeMap;
@@ -84,10 +85,8 @@ fn junit_has_a_suite_per_area_and_a_case_per_finding_with_mapped_statuses() {
     assert_eq!(attr(root, "tests"), findings.len().to_string());
     assert_eq!(attr(root, "failures"), count("fail").to_string());
     assert_eq!(attr(root, "errors"), count("error").to_string());
-    assert_eq!(
-        attr(root, "skipped"),
-        (count("skip") + count("manual") + count("waived")).to_string()
-    );
+    // The strict schema has no `skipped` on `testsuites`: the suites carry it.
+    assert_eq!(attr(root, "skipped"), "");
     assert!(count("fail") > 0 && count("error") == 1 && count("waived") == 1);
     assert!(count("manual") > 0 && count("skip") > 0 && count("pass") > 0);
 
@@ -112,6 +111,12 @@ fn junit_has_a_suite_per_area_and_a_case_per_finding_with_mapped_statuses() {
     let mut names: Vec<String> = suites.iter().map(|s| attr(*s, "name")).collect();
     names.sort();
     assert_eq!(names, areas, "one suite per rule area");
+
+    let skipped: usize = suites
+        .iter()
+        .map(|s| attr(*s, "skipped").parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(skipped, count("skip") + count("manual") + count("waived"));
 
     let mut cases: BTreeMap<String, roxmltree::Node> = BTreeMap::new();
     for suite in &suites {
@@ -157,6 +162,85 @@ fn junit_has_a_suite_per_area_and_a_case_per_finding_with_mapped_statuses() {
             other => panic!("unexpected status {other}"),
         }
     }
+}
+
+/// Validates JUnit XML with xmllint against both junit-10.xsd versions Jenkins' xunit plugin
+/// has shipped (the current one is the strict one: required counts, no properties in a case).
+fn assert_valid_junit(xml: &str, what: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.xml");
+    fs::write(&file, xml).unwrap();
+    for xsd in ["VAULTSEC_JUNIT_XSD", "VAULTSEC_JUNIT_XSD_LEGACY"] {
+        let out = Process::new(tool("VAULTSEC_XMLLINT"))
+            .arg("--noout")
+            .arg("--schema")
+            .arg(tool(xsd))
+            .arg(&file)
+            .output()
+            .expect("xmllint runs (scripts/test-tools.sh installs it)");
+        assert!(
+            out.status.success(),
+            "{what}: not valid against {xsd}:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn junit_validates_against_the_jenkins_xunit_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let waivers = live_waiver(dir.path());
+    let waivers = waivers.to_str().unwrap();
+    // Every outcome: failures, passes, skips, manual, a waiver, an error; then a baseline (the
+    // `new` flag) and a fleet report (node-qualified suites).
+    let (report, xml) = scan_both(
+        &[
+            "--profile",
+            "strict",
+            "--waivers",
+            waivers,
+            "--rules",
+            ERROR_RULES,
+        ],
+        "junit",
+        3,
+    );
+    assert_valid_junit(&xml, "a strict scan with a waiver and an error");
+    let baseline = dir.path().join("baseline.json");
+    fs::write(&baseline, serde_json::to_vec(&report).unwrap()).unwrap();
+    let (_, xml) = scan_both(
+        &[
+            "--baseline",
+            baseline.to_str().unwrap(),
+            "--fail-on",
+            "never",
+        ],
+        "junit",
+        0,
+    );
+    assert!(xml.contains("new: "), "{xml}");
+    assert_valid_junit(&xml, "a scan with a baseline");
+
+    let mut inputs = Vec::new();
+    for node in ["node-a", "node-b"] {
+        let root = node_root(node);
+        let path = dir.path().join(format!("{node}.json"));
+        scan_node(root.path(), FAIL)
+            .args(["--format", "json", "--fail-on", "never", "-o"])
+            .arg(&path)
+            .assert()
+            .code(0);
+        inputs.push(path);
+    }
+    let out = vaultsec()
+        .args(["merge", "--fail-on", "never", "--format", "junit"])
+        .args(&inputs)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert_valid_junit(&String::from_utf8(out).unwrap(), "a fleet report");
 }
 
 #[test]
