@@ -76,6 +76,12 @@ pub struct FixArgs {
     /// Write the config patch here instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Write the systemd drop-in for the host findings here (`-` for standard output).
+    #[arg(long = "drop-in", value_name = "FILE")]
+    pub drop_in: Option<PathBuf>,
+    /// Write the shell script of host commands here (`-` for standard output); nothing is run.
+    #[arg(long = "script", value_name = "FILE")]
+    pub script: Option<PathBuf>,
     /// Print nothing on standard error but errors.
     #[arg(short = 'q', long)]
     pub quiet: bool,
@@ -777,6 +783,7 @@ fn run_fix(args: FixArgs) -> anyhow::Result<u8> {
         &settings,
         &resolve,
         first_file.as_deref(),
+        &facts.doc,
     );
     let diff = crate::fix::unified_diff(&plan.config);
     if args.write {
@@ -787,14 +794,40 @@ fn run_fix(args: FixArgs) -> anyhow::Result<u8> {
             }
         }
     }
+    let host = plan.host.clone().unwrap_or_default();
+    let script = crate::fix::script(&host);
+    let mut files: Vec<(&Path, &[u8])> = Vec::new();
+    let mut stdout: Vec<&[u8]> = Vec::new();
     match &args.output {
-        Some(path) => crate::fsutil::write_outputs(&[(path.as_path(), diff.as_bytes())])?,
-        None if !args.write => std::io::stdout().write_all(diff.as_bytes())?,
+        Some(path) => files.push((path.as_path(), diff.as_bytes())),
+        None if !args.write => stdout.push(diff.as_bytes()),
         None => {}
+    }
+    for (flag, text) in [
+        (&args.drop_in, host.dropin.as_bytes()),
+        (&args.script, script.as_bytes()),
+    ] {
+        match flag.as_deref() {
+            Some(p) if p == Path::new("-") => stdout.push(text),
+            Some(p) => files.push((p, text)),
+            None => {}
+        }
+    }
+    crate::fsutil::write_outputs(&files)?;
+    for text in stdout {
+        std::io::stdout().write_all(text)?;
     }
     if !args.quiet {
         let text = scan::scrub(crate::fix::summary(&plan), &facts.secret_values);
         eprint!("{text}");
+        if !host.dropin.is_empty() && args.drop_in.is_none() {
+            eprintln!(
+                "vaultsec: host fixes need a systemd drop-in: --drop-in FILE (it belongs in {}), --script FILE for the commands",
+                host.dropin_path
+            );
+        } else if !host.script.is_empty() && args.script.is_none() {
+            eprintln!("vaultsec: host fixes are shell commands: --script FILE");
+        }
         if !args.write && !plan.config.is_empty() {
             let absolute = plan.config.iter().any(|p| p.shown.starts_with('/'));
             eprintln!(

@@ -412,6 +412,9 @@ fn edits_for(
                 None => Ok(vec![removal(source, item)?]),
             }
         }
+        FixSpec::Systemd { .. } | FixSpec::Shell { .. } => {
+            Err("a host fix, not a change to the config".into())
+        }
         FixSpec::OpenbaoStartable => {
             let item = target.ok_or("the finding names no item")?;
             if name(item) == "disable_mlock" {

@@ -3,6 +3,7 @@
 //! ever applied to a running server.
 
 pub mod config;
+pub mod host;
 pub mod spec;
 pub mod text;
 
@@ -58,6 +59,8 @@ impl Manual {
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
     pub config: Vec<config::FilePatch>,
+    /// The systemd drop-in and shell commands of the host findings.
+    pub host: Option<host::HostFix>,
     pub fixed: Vec<Fixed>,
     pub manual: Vec<Manual>,
 }
@@ -84,21 +87,25 @@ pub fn plan(
     settings: &Settings,
     resolve: &dyn Fn(&str) -> PathBuf,
     first_config_file: Option<&str>,
+    doc: &serde_json::Value,
 ) -> Plan {
     let mut plan = Plan::default();
     let mut config_items = Vec::new();
+    let mut host_items = Vec::new();
     for f in findings.iter().filter(|f| f.status == Status::Fail) {
         let Some(rule) = rules.get(&f.rule) else {
             continue;
         };
         match (&rule.fix, f.source) {
             (Some(_), Source::Config) => config_items.push((f, rule, params_of(rule, settings))),
+            (Some(_), Source::Host) => host_items.push((f, rule)),
             _ => plan.manual.push(Manual::of(
                 f,
                 "no automatic fix for this rule; see its remediation (vaultsec rules explain)",
             )),
         }
     }
+    plan.host = host::plan(&host_items, doc, &mut plan.fixed, &mut plan.manual);
     plan.config = config::plan(
         &config_items,
         resolve,
@@ -186,5 +193,15 @@ pub fn summary(plan: &Plan) -> String {
         plan.fixed.len(),
         plan.manual.len()
     ));
+    out
+}
+
+/// The reviewable script: the host commands, each with its finding and risk. Nothing in it
+/// is run by vaultsec.
+pub fn script(host: &host::HostFix) -> String {
+    let mut out = String::from(
+        "#!/bin/sh\n# Written by vaultsec fix: review every command, then run it as root.\n# vaultsec runs none of it.\nset -eu\n\n",
+    );
+    out.push_str(&host.script);
     out
 }

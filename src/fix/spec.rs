@@ -23,6 +23,15 @@ pub enum FixSpec {
     /// What OpenBao refuses at start-up: remove `disable_mlock`, write a plain-bool key as an
     /// unquoted `true`/`false` of the value it means.
     OpenbaoStartable,
+    /// Directives for the drop-in (`{account}`, `{group}` filled from the facts); with
+    /// `for_missing`, only those the finding's `evidence.missing` names.
+    Systemd {
+        directives: Vec<String>,
+        for_missing: BTreeMap<String, String>,
+    },
+    /// Shell commands for the script (`{path}` from the finding's `evidence.path`, `{account}`,
+    /// `{group}`), with the risk of running them.
+    Shell { commands: Vec<String>, risk: String },
 }
 
 impl FixSpec {
@@ -62,10 +71,12 @@ impl FixSpec {
             "remove_keys" => &["within", "keys"],
             "remove_earlier_duplicates" | "openbao_startable" => &[],
             "rename_or_remove" => &["rename"],
+            "systemd" => &["directives", "for_missing"],
+            "shell" => &["commands", "risk"],
             other => {
                 return Err(format!(
                     "unknown action {other:?} (set, remove, drop_values, remove_keys, \
-                     remove_earlier_duplicates, rename_or_remove, openbao_startable)"
+                     remove_earlier_duplicates, rename_or_remove, openbao_startable, systemd, shell)"
                 ))
             }
         };
@@ -92,6 +103,29 @@ impl FixSpec {
             },
             "remove_earlier_duplicates" => FixSpec::RemoveEarlierDuplicates,
             "openbao_startable" => FixSpec::OpenbaoStartable,
+            "systemd" => {
+                let mut for_missing = BTreeMap::new();
+                match map.get("for_missing") {
+                    Some(hcl::Value::Object(m)) => {
+                        for (k, v) in m {
+                            let hcl::Value::String(d) = v else {
+                                return Err("for_missing must map names to directives".into());
+                            };
+                            for_missing.insert(k.clone(), d.clone());
+                        }
+                    }
+                    None => {}
+                    Some(_) => return Err("for_missing must be an object".into()),
+                }
+                FixSpec::Systemd {
+                    directives: strings("directives")?,
+                    for_missing,
+                }
+            }
+            "shell" => FixSpec::Shell {
+                commands: strings("commands")?,
+                risk: required("risk")?,
+            },
             _ => {
                 let mut rename = BTreeMap::new();
                 match map.get("rename") {

@@ -439,3 +439,171 @@ fn openbao_accepts_every_patched_corpus_config_it_accepted() {
         "{accepted} accepted, {patched} patched"
     );
 }
+
+/// The drop-in and script for the weak fixture node (`testkit::weak_node`, with `unit` as its
+/// vault.service when given): (drop-in, script, summary).
+fn host_fix(
+    unit: Option<&str>,
+) -> (
+    String,
+    String,
+    String,
+    vaultsec::facts::host::testkit::HostTree,
+) {
+    let tree = vaultsec::facts::host::testkit::weak_node().expect("weak node");
+    if let Some(text) = unit {
+        tree.file("/etc/systemd/system/vault.service", text)
+            .expect("the corpus unit");
+    }
+    let out_dir = tempfile::tempdir().expect("temp dir");
+    let out = vaultsec()
+        .args(["fix", "--no-api", "--select", "host.", "--root"])
+        .arg(tree.root())
+        .arg("--drop-in")
+        .arg(out_dir.path().join("50-vaultsec.conf"))
+        .arg("--script")
+        .arg(out_dir.path().join("fix.sh"))
+        .output()
+        .expect("run vaultsec fix");
+    let summary = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{summary}");
+    let read = |n: &str| std::fs::read_to_string(out_dir.path().join(n)).expect("an output");
+    (read("50-vaultsec.conf"), read("fix.sh"), summary, tree)
+}
+
+/// `systemd-analyze verify` of `unit` as vault.service with `dropin` as its drop-in; the
+/// unit's ExecStart binary is pointed at one that exists here (verify checks that).
+fn verify_with_dropin(unit: &str, dropin: &str) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let unit: String = unit
+        .lines()
+        .map(|l| match l.trim_start().strip_prefix("ExecStart=") {
+            Some(rest) => {
+                let args = rest.trim_start_matches(['-', '@', '+', '!', ':']);
+                let bin = args.split_whitespace().next().unwrap_or_default();
+                format!("ExecStart=/bin/true{}\n", &args[bin.len()..])
+            }
+            None => format!("{l}\n"),
+        })
+        .collect();
+    std::fs::write(dir.path().join("vault.service"), &unit).expect("unit");
+    std::fs::create_dir(dir.path().join("vault.service.d")).expect("drop-in dir");
+    std::fs::write(dir.path().join("vault.service.d/50-vaultsec.conf"), dropin).expect("drop-in");
+    let out = std::process::Command::new(crate::common::tool("VAULTSEC_SYSTEMD_ANALYZE"))
+        .args(["verify", "--man=no", "./vault.service"])
+        .env("SYSTEMD_UNIT_PATH", format!("{}:", dir.path().display()))
+        .current_dir(dir.path())
+        .output()
+        .expect("run systemd-analyze verify");
+    let text = String::from_utf8_lossy(&out.stdout).to_string()
+        + &String::from_utf8_lossy(&out.stderr)
+        + if out.status.success() {
+            ""
+        } else {
+            "(exit status not 0)"
+        };
+    // The same complaint reads the same from any temporary directory.
+    text.replace(&dir.path().display().to_string(), "DIR")
+}
+
+#[test]
+fn host_fixes_are_one_drop_in_and_commands_from_the_facts() {
+    let (dropin, script, summary, _tree) = host_fix(None);
+    for directive in [
+        "LimitCORE=0",
+        "MemorySwapMax=0",
+        "ProtectSystem=full",
+        "ProtectHome=read-only",
+        "PrivateTmp=yes",
+        "PrivateDevices=yes",
+        "NoNewPrivileges=yes",
+        // Vault with mlock, put under NoNewPrivileges: it keeps CAP_IPC_LOCK.
+        "AmbientCapabilities=CAP_IPC_LOCK",
+        "CapabilityBoundingSet=CAP_SYSLOG CAP_IPC_LOCK",
+    ] {
+        assert!(
+            dropin.lines().any(|l| l == directive),
+            "{directive} missing:\n{dropin}\n{summary}"
+        );
+    }
+    assert!(dropin.starts_with("# /etc/systemd/system/vault.service.d/50-vaultsec.conf\n"));
+    // Every directive once, each after the comment naming its finding.
+    let lines: Vec<&str> = dropin
+        .lines()
+        .filter(|l| l.contains('=') && !l.starts_with('#'))
+        .collect();
+    let mut unique = lines.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(lines.len(), unique.len(), "{dropin}");
+    // The weak node's binary and config are world-writable: commands with their real paths.
+    assert!(
+        script.contains("chmod go-w /usr/local/bin/vault\n"),
+        "{script}"
+    );
+    assert!(
+        script.contains("chown root:vault /etc/vault.d/vault.hcl\n"),
+        "{script}"
+    );
+    assert!(script.contains("# risk: "), "{script}");
+    assert!(
+        script.ends_with("systemctl daemon-reload && systemctl restart vault.service\n"),
+        "{script}"
+    );
+    // The script is valid shell and runs nothing when parsed.
+    let parsed = std::process::Command::new("sh")
+        .args(["-n", "-c", &script])
+        .status()
+        .expect("sh -n");
+    assert!(parsed.success());
+    // The drop-in passes systemd-analyze verify with the unit it was made for.
+    let unit = std::fs::read_to_string(_tree.root().join("etc/systemd/system/vault.service"))
+        .expect("the fixture's unit");
+    let complaints = verify_with_dropin(&unit, &dropin);
+    assert!(
+        complaints.is_empty(),
+        "systemd-analyze verify:\n{complaints}\n{dropin}"
+    );
+}
+
+#[test]
+fn every_corpus_unit_with_its_drop_in_passes_systemd_analyze_verify() {
+    let corpus = corpus_dir().expect("../shared/corpus beside this checkout");
+    let (mut checked, mut clean) = (0, 0);
+    let mut entries: Vec<_> = std::fs::read_dir(corpus.join("systemd"))
+        .expect("corpus units")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "service"))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let unit = std::fs::read_to_string(&path).expect("unit");
+        // Some corpus units draw warnings of their own: the drop-in must add none.
+        let own = verify_with_dropin(&unit, "");
+        let (dropin, _, summary, _tree) = host_fix(Some(&unit));
+        assert!(
+            !dropin.is_empty(),
+            "{}: no drop-in\n{summary}",
+            path.display()
+        );
+        let complaints = verify_with_dropin(&unit, &dropin);
+        let added: Vec<&str> = complaints
+            .lines()
+            .filter(|l| !own.lines().any(|o| o == *l))
+            .collect();
+        assert!(
+            added.is_empty(),
+            "{}: systemd-analyze verify complains of the drop-in:\n{}\n{dropin}",
+            path.display(),
+            added.join("\n")
+        );
+        clean += usize::from(own.is_empty());
+        checked += 1;
+    }
+    eprintln!("{checked} corpus units verified with their drop-ins ({clean} without a warning of their own)");
+    assert!(
+        checked >= 12 && clean >= 5,
+        "{checked} units, {clean} clean"
+    );
+}
