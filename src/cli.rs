@@ -795,7 +795,7 @@ fn run_fix(args: FixArgs) -> anyhow::Result<u8> {
         }
     }
     let host = plan.host.clone().unwrap_or_default();
-    let script = crate::fix::script(&host);
+    let script = crate::fix::script(&host, &plan.api_script);
     let mut files: Vec<(&Path, &[u8])> = Vec::new();
     let mut stdout: Vec<&[u8]> = Vec::new();
     match &args.output {
@@ -825,8 +825,8 @@ fn run_fix(args: FixArgs) -> anyhow::Result<u8> {
                 "vaultsec: host fixes need a systemd drop-in: --drop-in FILE (it belongs in {}), --script FILE for the commands",
                 host.dropin_path
             );
-        } else if !host.script.is_empty() && args.script.is_none() {
-            eprintln!("vaultsec: host fixes are shell commands: --script FILE");
+        } else if !(host.script.is_empty() && plan.api_script.is_empty()) && args.script.is_none() {
+            eprintln!("vaultsec: host and API fixes are commands to review and run: --script FILE");
         }
         if !args.write && !plan.config.is_empty() {
             let absolute = plan.config.iter().any(|p| p.shown.starts_with('/'));

@@ -412,7 +412,7 @@ fn edits_for(
                 None => Ok(vec![removal(source, item)?]),
             }
         }
-        FixSpec::Systemd { .. } | FixSpec::Shell { .. } => {
+        FixSpec::Systemd { .. } | FixSpec::Shell { .. } | FixSpec::Cli { .. } => {
             Err("a host fix, not a change to the config".into())
         }
         FixSpec::OpenbaoStartable => {

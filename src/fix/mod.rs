@@ -2,6 +2,7 @@
 //! Config fixes are a unified diff of byte-range edits (comments and layout kept); nothing is
 //! ever applied to a running server.
 
+pub mod api;
 pub mod config;
 pub mod host;
 pub mod spec;
@@ -61,6 +62,8 @@ pub struct Plan {
     pub config: Vec<config::FilePatch>,
     /// The systemd drop-in and shell commands of the host findings.
     pub host: Option<host::HostFix>,
+    /// Vault CLI commands for the API findings.
+    pub api_script: String,
     pub fixed: Vec<Fixed>,
     pub manual: Vec<Manual>,
 }
@@ -92,6 +95,7 @@ pub fn plan(
     let mut plan = Plan::default();
     let mut config_items = Vec::new();
     let mut host_items = Vec::new();
+    let mut api_items = Vec::new();
     for f in findings.iter().filter(|f| f.status == Status::Fail) {
         let Some(rule) = rules.get(&f.rule) else {
             continue;
@@ -99,12 +103,14 @@ pub fn plan(
         match (&rule.fix, f.source) {
             (Some(_), Source::Config) => config_items.push((f, rule, params_of(rule, settings))),
             (Some(_), Source::Host) => host_items.push((f, rule)),
+            (Some(_), Source::Api) => api_items.push((f, rule)),
             _ => plan.manual.push(Manual::of(
                 f,
                 "no automatic fix for this rule; see its remediation (vaultsec rules explain)",
             )),
         }
     }
+    plan.api_script = api::plan(&api_items, doc, &mut plan.fixed, &mut plan.manual);
     plan.host = host::plan(&host_items, doc, &mut plan.fixed, &mut plan.manual);
     plan.config = config::plan(
         &config_items,
@@ -198,10 +204,11 @@ pub fn summary(plan: &Plan) -> String {
 
 /// The reviewable script: the host commands, each with its finding and risk. Nothing in it
 /// is run by vaultsec.
-pub fn script(host: &host::HostFix) -> String {
+pub fn script(host: &host::HostFix, api_script: &str) -> String {
     let mut out = String::from(
         "#!/bin/sh\n# Written by vaultsec fix: review every command, then run it as root.\n# vaultsec runs none of it.\nset -eu\n\n",
     );
+    out.push_str(api_script);
     out.push_str(&host.script);
     out
 }

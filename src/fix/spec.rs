@@ -32,6 +32,14 @@ pub enum FixSpec {
     /// Shell commands for the script (`{path}` from the finding's `evidence.path`, `{account}`,
     /// `{group}`), with the risk of running them.
     Shell { commands: Vec<String>, risk: String },
+    /// A Vault CLI command for the script (`vault`, or `bao` on OpenBao, is put in front):
+    /// `{field}` from the finding's evidence, `{mount}` from an "auth mount" subject. `vault_only`:
+    /// OpenBao refuses it through the API (its audit devices are declared in the config).
+    Cli {
+        command: String,
+        risk: String,
+        vault_only: bool,
+    },
 }
 
 impl FixSpec {
@@ -73,10 +81,11 @@ impl FixSpec {
             "rename_or_remove" => &["rename"],
             "systemd" => &["directives", "for_missing"],
             "shell" => &["commands", "risk"],
+            "cli" => &["command", "risk", "vault_only"],
             other => {
                 return Err(format!(
                     "unknown action {other:?} (set, remove, drop_values, remove_keys, \
-                     remove_earlier_duplicates, rename_or_remove, openbao_startable, systemd, shell)"
+                     remove_earlier_duplicates, rename_or_remove, openbao_startable, systemd, shell, cli)"
                 ))
             }
         };
@@ -122,6 +131,15 @@ impl FixSpec {
                     for_missing,
                 }
             }
+            "cli" => FixSpec::Cli {
+                command: required("command")?,
+                risk: required("risk")?,
+                vault_only: match map.get("vault_only") {
+                    None => false,
+                    Some(hcl::Value::Bool(b)) => *b,
+                    Some(_) => return Err("vault_only must be true or false".into()),
+                },
+            },
             "shell" => FixSpec::Shell {
                 commands: strings("commands")?,
                 risk: required("risk")?,

@@ -607,3 +607,153 @@ fn every_corpus_unit_with_its_drop_in_passes_systemd_analyze_verify() {
         "{checked} units, {clean} clean"
     );
 }
+
+/// On a real dev server: the script's Vault CLI commands (run here with `bao`, as vaultsec
+/// writes them for OpenBao) turn the failing API findings they address into passes.
+#[test]
+fn the_api_script_run_against_a_dev_server_fixes_its_findings() {
+    use crate::api_rules::{scan, API_ONLY};
+    let dev = crate::testkit::DevServer::start().expect("dev server");
+    let admin = dev.admin().expect("admin");
+    admin
+        .enable_userpass_without_lockout("userpass")
+        .expect("userpass without lockout");
+    let (_, child_accessor) = admin
+        .create_child_root_token()
+        .expect("a second root token");
+    let select = [
+        "--select",
+        "api.root-tokens,api.user-lockout-disabled,api.audit-disabled,api.audit-redundancy",
+    ];
+    let failing = |run: &crate::api_rules::Run| -> Vec<(String, String)> {
+        run.report["findings"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no report: {}{}", run.stdout, run.stderr))
+            .iter()
+            .filter(|f| f["status"] == "fail")
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap_or_default().to_string(),
+                    f["subject"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+    let before = failing(&scan(
+        &dev.addr,
+        Some(&dev.root_token),
+        &[API_ONLY, &select].concat(),
+    ));
+    assert!(
+        before.contains(&(
+            "api.user-lockout-disabled".into(),
+            "auth mount userpass/".into()
+        )),
+        "{before:?}"
+    );
+    assert!(before
+        .iter()
+        .any(|(r, s)| r == "api.root-tokens" && s.contains(&child_accessor)));
+
+    // The fix: same flags as scan, the script to a file. The token goes in a file, as for scan.
+    let home = tempfile::tempdir().expect("temp home");
+    let token_file = home.path().join("token");
+    std::fs::write(&token_file, &dev.root_token).expect("token file");
+    let script_path = home.path().join("fix.sh");
+    let out = vaultsec()
+        .env("HOME", home.path())
+        .args([
+            "fix",
+            "--no-host",
+            "--no-config",
+            "--profile",
+            "strict",
+            "--addr",
+            &dev.addr,
+        ])
+        .arg("--token-file")
+        .arg(&token_file)
+        .args(select)
+        .arg("--script")
+        .arg(&script_path)
+        .output()
+        .expect("run vaultsec fix");
+    let summary = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{summary}");
+    assert!(
+        out.stdout.is_empty(),
+        "no config patch: {:?}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let script = std::fs::read_to_string(&script_path).expect("the script");
+    assert!(
+        !script.contains(&dev.root_token),
+        "the script holds no token"
+    );
+    assert!(
+        script.contains(&format!("bao token revoke -accessor {child_accessor}\n")),
+        "{script}"
+    );
+    assert!(
+        script.contains("bao auth tune -user-lockout-disable=false userpass/\n"),
+        "{script}"
+    );
+    assert!(script.contains("# risk: "), "{script}");
+    // The scan's own token is there but commented out.
+    assert!(script.contains("# the token this scan used"), "{script}");
+    assert!(
+        summary.contains("manual: api.root-tokens")
+            && summary.contains("commented out; run it last"),
+        "{summary}"
+    );
+    // OpenBao creates audit devices only from its config: those are manual, with the reason.
+    assert!(
+        summary.contains("manual: api.audit-disabled") && summary.contains("only from its config"),
+        "{summary}"
+    );
+
+    // A person runs it (here: the test, with the bao CLI on PATH).
+    let bin_dir = home.path().join("bin");
+    std::fs::create_dir(&bin_dir).expect("bin dir");
+    std::os::unix::fs::symlink(crate::common::bao(), bin_dir.join("bao")).expect("bao on PATH");
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let ran = std::process::Command::new("bash")
+        .arg(&script_path)
+        .env("PATH", path)
+        .env("BAO_ADDR", &dev.addr)
+        .env("BAO_TOKEN", &dev.root_token)
+        .env("HOME", home.path())
+        .output()
+        .expect("run the script");
+    assert!(
+        ran.status.success(),
+        "the script failed:\n{script}\n{}{}",
+        String::from_utf8_lossy(&ran.stdout),
+        String::from_utf8_lossy(&ran.stderr)
+    );
+
+    let after = failing(&scan(
+        &dev.addr,
+        Some(&dev.root_token),
+        &[API_ONLY, &select].concat(),
+    ));
+    let fixed: Vec<&(String, String)> = before
+        .iter()
+        .filter(|(r, s)| summary.contains(&format!("fixed:  {r} ({s})")))
+        .collect();
+    assert!(fixed.len() >= 2, "{summary}");
+    for f in fixed {
+        assert!(
+            !after.contains(f),
+            "still failing after the script: {f:?}\n{after:?}"
+        );
+    }
+    // Nothing new fails.
+    for f in &after {
+        assert!(before.contains(f), "the script made {f:?} fail");
+    }
+}
