@@ -136,7 +136,7 @@ fn load(
 }
 
 /// The items from the file's top down to the one at `line:column` (the finding's location).
-fn path_to<'b>(body: &'b Body, line: u32, column: u32) -> Option<Vec<&'b Item>> {
+fn path_to(body: &Body, line: u32, column: u32) -> Option<Vec<&Item>> {
     for item in &body.items {
         if item.pos.line == line && item.pos.column == column {
             return Some(vec![item]);
@@ -280,7 +280,7 @@ fn edits_for(
         }
         FixSpec::Remove { needs } => {
             let item = target.ok_or("the finding names no item")?;
-            let path = located.as_ref().map(Vec::as_slice).unwrap_or_default();
+            let path = located.as_deref().unwrap_or_default();
             let siblings: Vec<&str> = match path.len() {
                 0 | 1 => source.body.items.iter().map(name).collect(),
                 n => body_of(path[n - 2])
@@ -385,7 +385,7 @@ fn edits_for(
             let item = target.ok_or("the finding names no item")?;
             match rename.get(name(item)) {
                 Some(to) => {
-                    let path = located.as_ref().map(Vec::as_slice).unwrap_or_default();
+                    let path = located.as_deref().unwrap_or_default();
                     let parent = match path.len() {
                         0 | 1 => Some(&source.body),
                         n => body_of(path[n - 2]),

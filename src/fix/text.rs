@@ -170,6 +170,24 @@ pub fn item_removal(src: &str, item_start: usize, value_end: usize) -> Edit {
         if b.get(e) == Some(&b'\n') {
             e += 1;
         }
+        // Between two blank lines (or a blank and the file's start), one blank goes too, so
+        // the removal leaves no double gap.
+        let blank = |line: &[u8]| line.iter().all(|c| c.is_ascii_whitespace());
+        let prev_blank = line_start == 0 || {
+            let before = &b[..line_start - 1];
+            let from = before
+                .iter()
+                .rposition(|&c| c == b'\n')
+                .map_or(0, |p| p + 1);
+            blank(&b[from..line_start - 1])
+        };
+        if prev_blank && e < b.len() {
+            if let Some(nl) = b[e..].iter().position(|&c| c == b'\n') {
+                if blank(&b[e..e + nl]) {
+                    e += nl + 1;
+                }
+            }
+        }
         Edit {
             start: line_start,
             end: e,
@@ -227,6 +245,8 @@ mod tests {
         let src = "x { a = 1 b = 2 }";
         let e = item_removal(src, 4, 9);
         assert_eq!(apply(src, &[e]), "x { b = 2 }");
+        let src = "a = 1\n\nb = 2\n\nc = 3\n";
+        assert_eq!(apply(src, &[item_removal(src, 7, 12)]), "a = 1\n\nc = 3\n");
         let src = "a = 1\r\nb = 2\r\n";
         assert_eq!(apply(src, &[item_removal(src, 0, 5)]), "b = 2\r\n");
     }
