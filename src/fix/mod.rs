@@ -100,10 +100,13 @@ pub fn plan(
         let Some(rule) = rules.get(&f.rule) else {
             continue;
         };
-        match (&rule.fix, f.source) {
-            (Some(_), Source::Config) => config_items.push((f, rule, params_of(rule, settings))),
-            (Some(_), Source::Host) => host_items.push((f, rule)),
-            (Some(_), Source::Api) => api_items.push((f, rule)),
+        // The kind of fix, not the finding's source, says where it goes.
+        match &rule.fix {
+            Some(FixSpec::Systemd { .. } | FixSpec::Shell { .. }) => host_items.push((f, rule)),
+            Some(FixSpec::Cli { .. }) => api_items.push((f, rule)),
+            Some(_) if f.source == Source::Config => {
+                config_items.push((f, rule, params_of(rule, settings)))
+            }
             _ => plan.manual.push(Manual::of(
                 f,
                 "no automatic fix for this rule; see its remediation (vaultsec rules explain)",
