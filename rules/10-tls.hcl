@@ -15,6 +15,7 @@ rule "tls.listener-disabled" {
   evidence  = { tls_disable = lookup(each.value.raw, "tls_disable", null) }
   when_none = "skip"
   when_none_message = "no tcp listener in the configuration"
+  fix       = { action = "remove", needs = ["tls_cert_file", "tls_key_file"] }
   rationale = <<-EOT
     Vault decodes tls_disable weakly: true, "true", "t", 1, "1" and any non-zero number switch
     TLS off. Without TLS every token, secret and unseal key sent to the listener can be read on
@@ -43,6 +44,7 @@ rule "tls.min-version" {
   evidence  = { tls_min_version = each.value.tls_min_version }
   when_none = "skip"
   when_none_message = "no TLS listener in the configuration"
+  fix       = { action = "set", key = "tls_min_version", value = "tls12" }
   rationale = "TLS 1.0 and 1.1 are deprecated (RFC 8996) and allow downgrade and CBC attacks. Vault's default is tls12; setting tls10 or tls11 re-enables the old protocols."
   remediation = "Set tls_min_version = \"tls12\" (or \"tls13\"), or remove the key to get Vault's default of tls12."
   references = [
@@ -193,6 +195,7 @@ rule "config.x-forwarded-for-any" {
   evidence  = { x_forwarded_for_authorized_addrs = each.value.x_forwarded_for_authorized_addrs }
   when_none = "skip"
   when_none_message = "no tcp listener in the configuration"
+  fix       = { action = "drop_values", param = "any" }
   rationale = "When every address may set X-Forwarded-For, any client can spoof its source address, defeating CIDR-bound tokens, audit attribution and rate limits."
   remediation = "List only your load balancers' addresses in x_forwarded_for_authorized_addrs."
   references = [
@@ -215,6 +218,7 @@ rule "config.unauthenticated-metrics" {
   evidence  = { unauthenticated_metrics_access = each.value.unauthenticated_metrics_access }
   when_none = "skip"
   when_none_message = "no tcp listener in the configuration"
+  fix       = { action = "remove" }
   rationale = "Metrics reveal mount paths, request rates, lease counts and cluster topology to anyone who can reach the listener."
   remediation = "Remove unauthenticated_metrics_access and give Prometheus a token with read on sys/metrics."
   references = [
@@ -247,6 +251,7 @@ rule "config.unauthenticated-debug" {
   }
   when_none = "skip"
   when_none_message = "no tcp listener in the configuration"
+  fix       = { action = "remove_keys", within = "listener", keys = ["unauthenticated_pprof_access", "unauthenticated_in_flight_requests_access", "disable_unauthed_rekey_endpoints", "disable_unauthed_generate_root_endpoints"] }
   rationale = "Unauthenticated pprof exposes memory profiles and goroutine dumps; OpenBao disables the unauthenticated rekey and generate-root endpoints by default because they let anyone start a rekey or root-token generation attempt."
   remediation = "Remove unauthenticated_pprof_access and unauthenticated_in_flight_requests_access; on OpenBao keep disable_unauthed_rekey_endpoints and disable_unauthed_generate_root_endpoints at their default (true)."
   references = [

@@ -138,6 +138,7 @@ rule "config.product-incompatible" {
   evidence  = { key = each.value.key, value = each.value.value, product = scan.product.name, detected_from = scan.product.detected_from }
   when_none = "pass"
   when_none_message = "nothing in the config that Vault or OpenBao refuses at start-up"
+  fix       = { action = "openbao_startable" }
   rationale = "Vault and OpenBao read the same file format but not the same settings. OpenBao dropped mlock and refuses disable_mlock = false, and decodes its own bool keys strictly (allow_audit_log_prefixing = 1 is refused), where Vault accepts both. A config carried over from Vault then stops the server at its next restart, which is an outage."
   remediation = "On OpenBao remove disable_mlock (disable or encrypt swap instead) and write the bool keys as unquoted true or false. Check with bao operator validate-config before restarting."
   references = [
@@ -156,6 +157,7 @@ rule "config.raw-storage-endpoint" {
   pass_message = "sys/raw is disabled"
   location  = lookup(config.at, "raw_storage_endpoint", null)
   evidence  = { raw_storage_endpoint = config.raw_storage_endpoint }
+  fix       = { action = "remove" }
   rationale = "sys/raw bypasses policies and the barrier's logical structure. It exists for break-glass recovery only."
   remediation = "Remove raw_storage_endpoint; enable it only during a recovery, then remove it again."
   references = [
@@ -174,6 +176,7 @@ rule "config.introspection-endpoint" {
   pass_message = "sys/internal/inspect is disabled"
   location  = lookup(config.at, "introspection_endpoint", null)
   evidence  = { introspection_endpoint = config.introspection_endpoint }
+  fix       = { action = "remove" }
   rationale = "The inspection endpoints are a debugging aid that reveals internal state; production servers should not expose them."
   remediation = "Remove introspection_endpoint."
   references = ["https://developer.hashicorp.com/vault/docs/configuration#introspection_endpoint"]
@@ -205,6 +208,7 @@ rule "config.log-level-verbose" {
   pass_message = "log_level = ${config.log_level}"
   location  = lookup(config.at, "log_level", null)
   evidence  = { log_level = config.log_level }
+  fix       = { action = "set", key = "log_level", value = "info" }
   rationale = "trace and debug logging is for troubleshooting; left on in production it records sensitive detail outside the audit log's HMAC protection."
   remediation = "Set log_level = \"info\" (or remove it); raise it temporarily with vault monitor when needed."
   references = ["https://developer.hashicorp.com/vault/docs/configuration#log_level"]
@@ -236,6 +240,7 @@ rule "config.lease-ttl" {
   pass_message = "default_lease_ttl is ${config.default_lease_ttl / 3600}h"
   location  = lookup(config.at, "default_lease_ttl", { file = config.files[0], line = 1, column = 1 })
   evidence  = { default_lease_ttl_seconds = config.default_lease_ttl, set_in_config = config.default_lease_ttl_set }
+  fix       = { action = "set", key = "default_lease_ttl", value = "{max_hours}h" }
   rationale = "Long-lived leases and tokens widen the window in which a leaked credential works. Vault's default of 768h (32 days) is rarely what a production deployment wants."
   remediation = "Set default_lease_ttl (e.g. \"1h\" to \"24h\") and tune longer TTLs per mount where needed."
   references = [
@@ -281,6 +286,7 @@ rule "config.duplicate-key" {
   evidence  = { key = each.value.key, first_line = each.value.first_line, line = each.value.line }
   when_none = "pass"
   when_none_message = "no duplicate key"
+  fix       = { action = "remove_earlier_duplicates" }
   rationale = "With HCL version 1 the last of two duplicate attributes silently wins; Vault 1.20 warns and later releases reject such configs."
   remediation = "Keep one of the two assignments."
   references = ["https://developer.hashicorp.com/vault/docs/configuration"]
@@ -299,6 +305,7 @@ rule "config.deprecated-key" {
   evidence  = { key = each.value.key }
   when_none = "pass"
   when_none_message = "no deprecated key"
+  fix       = { action = "rename_or_remove", rename = { backend = "storage", ha_backend = "ha_storage" } }
   rationale = "Deprecated keys keep working until they don't; some (tls_prefer_server_cipher_suites) already do nothing."
   remediation = "Replace the key as the message says."
   references = ["https://developer.hashicorp.com/vault/docs/deprecation"]

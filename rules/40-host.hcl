@@ -13,6 +13,7 @@ rule "host.service-user-root" {
   message   = "the server runs as root (${host.effective.user.value.source}: ${host.effective.user.value.detail}): a compromise of Vault is a compromise of the host"
   pass_message = "runs as ${coalesce(host.effective.user.value.name, "uid ${host.effective.user.value.uid}")} (${host.effective.user.value.source})"
   evidence  = { uid = host.effective.user.value.uid, name = host.effective.user.value.name, source = host.effective.user.value.source, pid = host.effective.user.value.source == "process" ? host.effective.pid : null }
+  fix       = { action = "systemd", directives = ["User={account}", "Group={group}"] }
   rationale = "HashiCorp's first baseline recommendation: run Vault as a dedicated unprivileged account, so that a flaw in Vault or a plugin does not hand over the host."
   remediation = "Create the service account unless it exists (useradd --system --no-create-home --shell /usr/sbin/nologin ${scan.service.account}), set User=${scan.service.account} and Group=${scan.service.group} in ${scan.service.unit} (systemctl edit ${scan.service.unit}), give it the storage (chown -R ${scan.service.account}:${scan.service.group} ${scan.service.storage_dir})${scan.service.product == "openbao" ? "" : " and only CAP_IPC_LOCK (Vault with mlock)"}, and restart. The host findings caused by running as root are then judged again."
   references = [
@@ -57,6 +58,7 @@ rule "host.swap-enabled" {
     fenced      = host.swap.value.active ? host.effective.swap_fence.value.fenced : null
     pid         = host.swap.value.active && host.effective.swap_fence.state == "ok" ? (host.effective.swap_fence.value.source == "process" ? host.effective.pid : null) : null
   }
+  fix       = { action = "systemd", directives = ["MemorySwapMax=0"] }
   rationale = "Vault holds decrypted secrets and the root key in memory. Swapped pages land on disk in clear text and survive reboots. With integrated storage HashiCorp recommends disabling swap; OpenBao removed mlock and relies on MemorySwapMax=0 (cgroup memory.swap.max = 0)."
   remediation = "Disable swap (swapoff -a and remove it from /etc/fstab), or fence the service from it with MemorySwapMax=0 in the unit."
   references = [
@@ -81,6 +83,7 @@ rule "host.core-dumps" {
     source = host.effective.core_limit.value.source
     pid    = host.effective.core_limit.value.source == "process" ? host.effective.pid : null
   }
+  fix       = { action = "systemd", directives = ["LimitCORE=0"] }
   rationale = "A core dump of Vault contains the decrypted root key and secrets. Soft and hard RLIMIT_CORE must be 0 (LimitCORE=0); OpenBao's packaged unit does not set it."
   remediation = "Add LimitCORE=0 to the [Service] section (a drop-in: systemctl edit ${scan.service.unit}), then restart the service."
   references = [
@@ -100,6 +103,7 @@ rule "host.mlock-capability" {
   message   = "mlock is on but Vault has no CAP_IPC_LOCK (no file capability on the binary, no AmbientCapabilities=, not in the process's effective set) and no unlimited locked-memory limit: it cannot lock memory and refuses to start"
   pass_message = join("; ", concat(host.effective.ipc_lock.sources, host.effective.ipc_lock.memlock_unlimited == true ? ["locked memory unlimited"] : []))
   evidence  = { cap_ipc_lock = host.effective.ipc_lock.cap_ipc_lock, sources = host.effective.ipc_lock.sources, memlock_unlimited = host.effective.ipc_lock.memlock_unlimited, pid = host.effective.pid }
+  fix       = { action = "systemd", directives = ["CapabilityBoundingSet=CAP_SYSLOG CAP_IPC_LOCK", "AmbientCapabilities=CAP_IPC_LOCK"] }
   rationale = "With mlock on, Vault locks its memory so secrets never reach swap; that needs CAP_IPC_LOCK (or an unlimited RLIMIT_MEMLOCK). Without it Vault fails at start, which tempts operators to set disable_mlock instead."
   remediation = "setcap cap_ipc_lock=+ep ${scan.service.binary}, or AmbientCapabilities=CAP_IPC_LOCK with CapabilityBoundingSet including it and LimitMEMLOCK=infinity in the unit."
   references = [
@@ -122,6 +126,7 @@ rule "host.binary-writable" {
   evidence  = { path = each.value.path, owner = each.value.stat.value.owner, group = each.value.stat.value.group, mode = each.value.stat.value.mode }
   when_none = "skip"
   when_none_message = "no server binary found (no running process, no unit ExecStart=)"
+  fix       = { action = "shell", commands = ["chown root:root {path}", "chmod go-w {path}"], risk = "none for the server; a package upgrade may reset it" }
   rationale = "HashiCorp asks for minimal write privileges: a service account that can overwrite its own binary or its directory can persist a backdoor that runs with every secret."
   # As root the server can write any file: a root-owned binary with no group or other write
   # fails only because of that, and chown/chmod would change nothing.
@@ -151,6 +156,7 @@ rule "host.config-writable" {
   evidence  = { path = each.value.path, owner = each.value.stat.value.owner, group = each.value.stat.value.group, mode = each.value.stat.value.mode }
   when_none = "skip"
   when_none_message = "no config file found on the host"
+  fix       = { action = "shell", commands = ["chown root:{group} {path}", "chmod g-w,o-w {path}"], risk = "the server reads its config through its group: check it still starts (bao/vault operator validate-config)" }
   rationale = "A service account that can rewrite its config can turn on raw_storage_endpoint, add a listener without TLS or point the seal elsewhere at the next restart. Note that the official packages chown /etc/vault.d to the service account."
   caused_by = scan.service.runs_as_root && each.value.stat.value.owned_by_root && !each.value.stat.value.writable_by_others ? "host.service-user-root" : null
   remediation = each == null ? "chown -R root:${scan.service.group} ${scan.service.config_dir}; chmod 0750 the directory and 0640 the files." : coalesce(join("; ", compact([
@@ -180,6 +186,7 @@ rule "host.tls-key-permissions" {
   evidence  = { path = each.value.path, owner = each.value.stat.value.owner, group = each.value.stat.value.group, mode = each.value.stat.value.mode }
   when_none = "skip"
   when_none_message = "no TLS listener names a key file"
+  fix       = { action = "shell", commands = ["chown {account}:{group} {path}", "chmod 0600 {path}"], risk = "another service that reads this key (a proxy) loses access" }
   rationale = "Whoever reads the listener's private key can impersonate Vault to clients and decrypt recorded traffic."
   caused_by = scan.service.runs_as_root && !each.value.stat.value.owned_by_root && !each.value.stat.value.group_readable && !each.value.stat.value.readable_by_others ? "host.service-user-root" : null
   remediation = each == null ? "chown ${scan.service.account}:${scan.service.group} the key (or keep it root's) and chmod 0600 it." : join("; ", compact([
@@ -207,6 +214,7 @@ rule "host.storage-permissions" {
   evidence  = { path = each.value.path, owner = each.value.stat.value.owner, mode = each.value.stat.value.mode }
   when_none = "skip"
   when_none_message = "no raft or file storage path in the config"
+  fix       = { action = "shell", commands = ["chown -R {account}:{group} {path}", "chmod o-rwx {path}"], risk = "stop the server first if it runs as another account" }
   rationale = "The storage is encrypted, but its files reveal structure and can be copied for offline attacks or rolled back; HashiCorp asks to restrict storage access to the service account (raft: directory 0700, files 0600)."
   caused_by = scan.service.runs_as_root && !each.value.stat.value.owned_by_root && !each.value.stat.value.readable_by_others ? "host.service-user-root" : null
   remediation = each == null ? "chown -R ${scan.service.account}:${scan.service.group} the storage path (${scan.service.storage_dir}) and chmod 0700 it." : join("; ", compact([
@@ -234,6 +242,7 @@ rule "host.audit-log-permissions" {
   evidence  = { path = each.value.path, mode = each.value.stat.value.mode }
   when_none = "skip"
   when_none_message = "no file audit device declared in the config (devices enabled over the API are seen with --addr)"
+  fix       = { action = "shell", commands = ["chmod o-rwx {path}"], risk = "a log shipper reading as another user needs the group instead" }
   rationale = "Audit logs hash secrets, but they record who accessed which path when, token accessors and request metadata: material for an attacker's reconnaissance."
   remediation = "chmod 0600 the audit log (the file device's mode option, default 0600) and keep its directory private."
   references = [
@@ -262,6 +271,7 @@ rule "host.systemd-hardening" {
   pass_message = "${host.unit.value.name} sets ${join(", ", values(params.directives))}"
   location  = { file = host.unit.value.fragment, line = 1, column = 1 }
   evidence  = { unit_files = host.unit.value.files, missing = [for k, name in params.directives : name if(lookup(host.unit.value, k, null) == null ? true : contains([false, "false", "no"], host.unit.value[k].value))] }
+  fix       = { action = "systemd", for_missing = { ProtectSystem = "ProtectSystem=full", ProtectHome = "ProtectHome=read-only", PrivateTmp = "PrivateTmp=yes", PrivateDevices = "PrivateDevices=yes", NoNewPrivileges = "NoNewPrivileges=yes" } }
   rationale = "HashiCorp's extended hardening recommends systemd's sandboxing: a read-only /usr and /etc (ProtectSystem), no access to home directories, a private /tmp and /dev, and no privilege gain through setuid binaries."
   remediation = "Add ProtectSystem=full, ProtectHome=read-only, PrivateTmp=yes, PrivateDevices=yes and NoNewPrivileges=yes to the [Service] section (as the packaged units do)."
   references = [

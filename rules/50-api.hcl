@@ -49,6 +49,7 @@ rule "api.audit-disabled" {
     from_config_file  = api.audit_devices.file_count
     devices           = [for d in api.audit_devices.devices : { path = d.path, type = d.type, source = d.source }]
   }
+  fix       = { action = "cli", vault_only = true, command = "audit enable -path=vaultsec-file file file_path=/var/log/vault/audit.log", risk = "once enabled, Vault refuses requests it cannot write to the log: the directory must exist, be writable by the service account, and be rotated" }
   rationale = "Audit devices are the only record of who did what in Vault. Without one, a leaked token's use, a policy change or a root token's creation cannot be traced."
   remediation = "Enable a file, syslog or socket audit device (Vault: vault audit enable file file_path=/var/log/vault/audit.log; OpenBao: an audit \"file\" block in the server config, then SIGHUP)."
   references = [
@@ -71,6 +72,7 @@ rule "api.audit-redundancy" {
   message   = "${api.audit_devices.total} audit device(s), fewer than ${params.minimum}: if Vault can write to none of them it stops answering requests"
   pass_message = "${api.audit_devices.total} audit devices"
   evidence  = { devices = [for d in api.audit_devices.devices : { path = d.path, type = d.type }] }
+  fix       = { action = "cli", vault_only = true, command = "audit enable -path=vaultsec-file-2 file file_path=/var/log/vault/audit-2.log", risk = "Vault refuses requests when no audit device can write: put this log on another disk than the first (change the path), writable by the service account, and rotate it" }
   rationale = "Vault refuses to serve a request it cannot audit: with a single device, a full disk or a dead syslog daemon takes the whole cluster down. A second device (another disk, or a socket/syslog target) keeps it serving."
   remediation = "Add a second audit device on independent storage or transport (e.g. a file device plus a syslog or socket device)."
   references = [
@@ -146,6 +148,7 @@ rule "api.root-tokens" {
   message   = "live root token${each.value.namespace != "" ? " in namespace ${each.value.namespace}" : ""}: accessor ${each.value.accessor}, display name ${coalesce(each.value.display_name, "-")}, created ${each.value.created_at == null ? "at an unknown time" : each.value.created_at} via ${coalesce(each.value.path, "unknown path")}${each.value.ttl == 0 ? ", never expires" : ""}${each.value.is_scan_token ? " (the token this scan used)" : ""}"
   pass_message = "no live token carries the root policy (${api.in_namespaces.tokens.looked_up} tokens looked up${api.in_namespaces.tokens.namespaces > 1 ? " in ${api.in_namespaces.tokens.namespaces} namespaces" : ""})"
   evidence  = each.value.none ? { tokens_looked_up = api.in_namespaces.tokens.looked_up } : { accessor = each.value.accessor, namespace = each.value.namespace, display_name = each.value.display_name, created_at = each.value.created_at, path = each.value.path, ttl = each.value.ttl, orphan = each.value.orphan, is_scan_token = each.value.is_scan_token }
+  fix       = { action = "cli", command = "token revoke -accessor {accessor}", risk = "whatever still uses this root token stops working; generate a new one with operator generate-root when one is needed" }
   rationale = "A root token can do anything and, unless it was given a TTL, never expires. HashiCorp's guidance is to revoke the initial root token after setup and generate root tokens only for emergencies, revoking them right after."
   remediation = "Revoke it by accessor (vault token revoke -accessor <accessor>) once nothing depends on it; use narrowly-scoped policies for day-to-day work and vault operator generate-root only in an emergency."
   references = [
@@ -295,6 +298,7 @@ rule "api.user-lockout-disabled" {
   }
   when_none = "pass"
   when_none_message = "no userpass, ldap or approle mount"
+  fix       = { action = "cli", command = "auth tune -user-lockout-disable=false {mount}", risk = "a user or AppRole that fails to log in repeatedly is locked out for the lockout duration" }
   rationale = "User lockout (Vault 1.13+, OpenBao) blocks an account after repeated failed logins, which stops online guessing of passwords and AppRole secret IDs."
   remediation = "Remove the override: vault auth tune -user-lockout-disable=false <mount>, and do not set disable_lockout in a user_lockout block (or VAULT_DISABLE_USER_LOCKOUT in the service environment)."
   references = [

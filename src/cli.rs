@@ -54,6 +54,48 @@ pub enum Command {
         #[arg(value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Turn failing findings into changes to review: a config patch (never applied to a
+    /// running server).
+    Fix(Box<FixArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub sources: SourceArgs,
+    /// Add custom rule files from this directory (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    /// baseline, production or strict.
+    #[arg(long, default_value = "production", value_parser = ["baseline", "production", "strict"])]
+    pub profile: String,
+    /// Fix only these rules or prefixes (comma-separated, repeatable).
+    #[arg(long, value_delimiter = ',', value_name = "ID-OR-PREFIX")]
+    pub select: Vec<String>,
+    /// Leave out these rules or prefixes.
+    #[arg(long, value_delimiter = ',', value_name = "ID-OR-PREFIX")]
+    pub ignore: Vec<String>,
+    /// Accepted risks (TOML): a waived finding is never fixed.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Override a rule parameter, e.g. `--set config.lease-ttl.max_hours=8` (repeatable).
+    #[arg(long = "set", value_name = "RULE.PARAM=VALUE")]
+    pub set: Vec<String>,
+    /// Apply the config patch to the files (atomically; each original kept as FILE.vaultsec-bak).
+    #[arg(long)]
+    pub write: bool,
+    /// Write the config patch here instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Write the systemd drop-in for the host findings here (`-` for standard output).
+    #[arg(long = "drop-in", value_name = "FILE")]
+    pub drop_in: Option<PathBuf>,
+    /// Write the shell script of host commands here (`-` for standard output); nothing is run.
+    #[arg(long = "script", value_name = "FILE")]
+    pub script: Option<PathBuf>,
+    /// Print nothing on standard error but errors.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
 }
 
 /// How the table reads on a terminal.
@@ -331,6 +373,7 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<u8> {
             run_merge(args, outputs)
         }
         Command::Policy(args) => run_policy(args),
+        Command::Fix(args) => run_fix(*args),
         Command::Facts(args) => {
             let opts = source_options(&args.sources, None)?;
             let facts = scan::collect(&opts)?;
@@ -788,6 +831,115 @@ fn run_scan(args: ScanArgs, outputs: Outputs) -> anyhow::Result<u8> {
         }
     }
     Ok(code)
+}
+
+/// `vaultsec fix`: the scan as `scan` runs it (sources, selection, profile, waivers), then
+/// the fixes of its failures.
+fn run_fix(args: FixArgs) -> anyhow::Result<u8> {
+    let rules = load_rules(&args.rules)?;
+    for selector in args.select.iter().chain(&args.ignore) {
+        if !engine::selector_matches_any(&rules, selector) {
+            return Err(InputError::Usage(format!(
+                "--select/--ignore {selector:?} matches no rule; see `vaultsec rules list`"
+            ))
+            .into());
+        }
+    }
+    let settings = Settings {
+        profile: Profile::parse(&args.profile).unwrap_or(Profile::Production),
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        overrides: parse_overrides(&args.set, &rules)?,
+    };
+    let waivers = match &args.waivers {
+        Some(path) => Some(waivers::load(path, &rules)?),
+        None => None,
+    };
+    let opts = source_options(&args.sources, None)?;
+    let facts = scan::collect(&opts)?;
+    let mut findings = scan::evaluate(&rules, &facts, &settings);
+    if let Some(w) = &waivers {
+        waivers::apply(
+            &mut findings,
+            w,
+            opts.now.to_offset(time::UtcOffset::UTC).date(),
+        );
+    }
+    // Files found on the host are shown by their host path: read them under --root.
+    let from_host = opts.config_paths.is_empty();
+    let root = opts.root.clone();
+    let resolve = move |shown: &str| -> PathBuf {
+        if from_host {
+            crate::fsutil::join_in_root(&root, Path::new(shown))
+        } else {
+            PathBuf::from(shown)
+        }
+    };
+    let first_file = facts.doc["config"]["files"]
+        .as_array()
+        .and_then(|f| f.first())
+        .and_then(|f| f.as_str())
+        .map(str::to_string);
+    let plan = crate::fix::plan(
+        &findings,
+        &rules,
+        &settings,
+        &resolve,
+        first_file.as_deref(),
+        &facts.doc,
+    );
+    let diff = crate::fix::unified_diff(&plan.config);
+    if args.write {
+        let backups = crate::fix::write_patched(&plan.config)?;
+        if !args.quiet {
+            for b in backups {
+                eprintln!("vaultsec: kept the original as {}", b.display());
+            }
+        }
+    }
+    let host = plan.host.clone().unwrap_or_default();
+    let script = crate::fix::script(&host, &plan.api_script);
+    let mut files: Vec<(&Path, &[u8])> = Vec::new();
+    let mut stdout: Vec<&[u8]> = Vec::new();
+    match &args.output {
+        Some(path) => files.push((path.as_path(), diff.as_bytes())),
+        None if !args.write => stdout.push(diff.as_bytes()),
+        None => {}
+    }
+    for (flag, text) in [
+        (&args.drop_in, host.dropin.as_bytes()),
+        (&args.script, script.as_bytes()),
+    ] {
+        match flag.as_deref() {
+            Some(p) if p == Path::new("-") => stdout.push(text),
+            Some(p) => files.push((p, text)),
+            None => {}
+        }
+    }
+    crate::fsutil::write_outputs(&files)?;
+    for text in stdout {
+        std::io::stdout().write_all(text)?;
+    }
+    if !args.quiet {
+        let text = scan::scrub(crate::fix::summary(&plan), &facts.secret_values);
+        eprint!("{text}");
+        if !host.dropin.is_empty() && args.drop_in.is_none() {
+            eprintln!(
+                "vaultsec: host fixes need a systemd drop-in: --drop-in FILE (it belongs in {}), --script FILE for the commands",
+                host.dropin_path
+            );
+        } else if !(host.script.is_empty() && plan.api_script.is_empty()) && args.script.is_none() {
+            eprintln!("vaultsec: host and API fixes are commands to review and run: --script FILE");
+        }
+        if !args.write && !plan.config.is_empty() {
+            let absolute = plan.config.iter().any(|p| p.shown.starts_with('/'));
+            eprintln!(
+                "vaultsec: review the patch, then apply it with `git apply` or `patch -p1{}` (or run again with --write)",
+                if absolute { " -d /" } else { "" }
+            );
+        }
+    }
+    Ok(0)
 }
 
 fn parse_fail_on(s: &str) -> Option<Severity> {

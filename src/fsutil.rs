@@ -500,5 +500,47 @@ pub fn write_outputs(outputs: &[(&Path, &[u8])]) -> Result<(), OutputError> {
     Ok(())
 }
 
+/// Replaces one file atomically (a temporary beside it, renamed into place) with the mode and
+/// owner of `like` when it exists (a config file keeps its `0640 vault:vault`); a symlink is
+/// kept and its target replaced; a device or FIFO is written through.
+pub fn replace_keeping_owner(
+    path: &Path,
+    bytes: &[u8],
+    like: Option<&Path>,
+) -> Result<(), OutputError> {
+    use std::os::unix::fs::MetadataExt;
+    let original = like.and_then(|l| fs::metadata(l).ok());
+    match classify(path)? {
+        Target::Through(real) => {
+            let mut f = open_through(&real).map_err(|e| output_error(path, io_reason(&e)))?;
+            f.write_all(bytes)
+                .map_err(|e| output_error(path, io_reason(&e)))
+        }
+        Target::Replace(real) => {
+            remove_stale_temps(&real);
+            let tmp = create_temp(&real).map_err(|e| output_error(path, io_reason(&e)))?;
+            let write = |mut f: &File| -> io::Result<()> {
+                f.write_all(bytes)?;
+                let mode = match &original {
+                    Some(md) => md.mode() & 0o7777,
+                    None => 0o644 & !umask(),
+                };
+                if let Some(md) = &original {
+                    let current = f.metadata()?;
+                    if current.uid() != md.uid() || current.gid() != md.gid() {
+                        std::os::unix::fs::fchown(f, Some(md.uid()), Some(md.gid()))?;
+                    }
+                }
+                f.set_permissions(fs::Permissions::from_mode(mode))?;
+                f.sync_all()
+            };
+            write(tmp.as_file()).map_err(|e| output_error(path, io_reason(&e)))?;
+            tmp.persist(&real)
+                .map(|_| ())
+                .map_err(|e| output_error(path, io_reason(&e.error)))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

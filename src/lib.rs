@@ -9,6 +9,7 @@ pub mod baseline;
 pub mod cli;
 pub mod engine;
 pub mod facts;
+pub mod fix;
 pub mod fsutil;
 pub mod merge;
 pub mod model;

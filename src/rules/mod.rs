@@ -86,6 +86,8 @@ pub struct Rule {
     pub pass_message: Option<Expression>,
     pub location: Option<Expression>,
     pub evidence: Option<Expression>,
+    /// How `vaultsec fix` repairs a failure (`fix = { action = ... }`), checked when loaded.
+    pub fix: Option<crate::fix::FixSpec>,
     pub when_none: WhenNone,
     pub file: String,
     pub line: usize,
@@ -428,6 +430,7 @@ const RULE_ATTRIBUTES: &[&str] = &[
     "when_none",
     "when_none_message",
     "caused_by",
+    "fix",
 ];
 
 /// How much of a rule to validate when loading it.
@@ -648,6 +651,13 @@ fn parse_rule(
         pass_message: expr("pass_message"),
         location: expr("location"),
         evidence: expr("evidence"),
+        fix: match constant("fix")? {
+            Some((value, l)) => Some(
+                crate::fix::FixSpec::parse(&value)
+                    .map_err(|e| err(l, format!("rule {id:?}: fix: {e}")))?,
+            ),
+            None => None,
+        },
         when_none: WhenNone {
             status: when_none_status,
             message: expr("when_none_message"),

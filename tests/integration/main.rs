@@ -19,6 +19,7 @@ mod contrib;
 mod corpus;
 mod fetch_bao;
 mod files;
+mod fix;
 mod fuzz;
 mod host_fixtures;
 mod merge;
