@@ -234,24 +234,48 @@ fn weak_bool(value: &Value) -> Option<bool> {
     }
 }
 
+/// Adds `key = literal` at the end of the file (HCL only).
+fn set_absent(source: &Source, key: &str, literal: &str) -> Result<Vec<Edit>, String> {
+    if source.json {
+        return Err(format!("adding {key} to a JSON config is left to you"));
+    }
+    let at = source.text.len();
+    let sep = if source.text.is_empty() || source.text.ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
+    Ok(vec![Edit {
+        start: at,
+        end: at,
+        text: format!("{sep}{key} = {literal}\n"),
+    }])
+}
+
 fn edits_for(
     source: &Source,
     finding: &Finding,
     spec: &FixSpec,
     params: &Params,
 ) -> Result<Vec<Edit>, String> {
-    let located = finding
-        .location
-        .as_ref()
-        .map(|loc| {
-            path_to(&source.body, loc.line, loc.column).ok_or_else(|| {
-                format!(
-                    "nothing in {} starts at {}:{} (did the file change since the scan?)",
-                    loc.file, loc.line, loc.column
-                )
-            })
+    let located = finding.location.as_ref().map(|loc| {
+        path_to(&source.body, loc.line, loc.column).ok_or_else(|| {
+            format!(
+                "nothing in {} starts at {}:{} (did the file change since the scan?)",
+                loc.file, loc.line, loc.column
+            )
         })
-        .transpose()?;
+    });
+    // A finding about a top-level key the file lacks points at the file's start (SARIF needs
+    // a location), which is no item to rewrite: such a key is added at the end of the file.
+    if let FixSpec::Set { key, value } = spec {
+        let points_at_key =
+            matches!(&located, Some(Ok(path)) if path.last().is_some_and(|i| name(i) == key));
+        if !points_at_key && !source.body.items.iter().any(|i| name(i) == key) {
+            return set_absent(source, key, &text::quoted(&with_params(value, params)?));
+        }
+    }
+    let located = located.transpose()?;
     let target = located.as_ref().and_then(|p| p.last().copied());
     match spec {
         FixSpec::Set { key, value } => {
@@ -262,20 +286,7 @@ fn edits_for(
                     "the finding points at {}, not at {key}",
                     name(item)
                 )),
-                None if source.json => Err(format!("adding {key} to a JSON config is left to you")),
-                None => {
-                    let at = source.text.len();
-                    let sep = if source.text.is_empty() || source.text.ends_with('\n') {
-                        ""
-                    } else {
-                        "\n"
-                    };
-                    Ok(vec![Edit {
-                        start: at,
-                        end: at,
-                        text: format!("{sep}{key} = {literal}\n"),
-                    }])
-                }
+                None => set_absent(source, key, &literal),
             }
         }
         FixSpec::Remove { needs } => {

@@ -521,7 +521,13 @@ pub fn render_with(report: &Report, layout: &Layout) -> String {
             let cause = cause
                 .map(|c| format!("[caused by {c}: fix it first] "))
                 .unwrap_or_default();
-            wrap_lines(&mut out, &format!("{rule}: {cause}{fix}"), "  ", "    ", width);
+            wrap_lines(
+                &mut out,
+                &format!("{rule}: {cause}{fix}"),
+                "  ",
+                "    ",
+                width,
+            );
         }
     }
     if let Some(resolved) = &report.resolved {
