@@ -123,6 +123,7 @@ rule "tls.insecure-addr" {
   evidence  = { (each.value.key) = each.value.value }
   when_none = "pass"
   when_none_message = "no api_addr, cluster_addr, retry_join or upstream address is set"
+  when_none_evidence = { keys_checked = length(config.keys), files = config.files }
   rationale = "api_addr is what clients and other nodes are redirected to; retry_join leader addresses and storage or seal addresses carry tokens and data. An http:// address sends them in clear text."
   remediation = "Use https:// addresses and serve TLS on the listeners they point at."
   references = [
@@ -150,6 +151,7 @@ rule "tls.skip-verify" {
   evidence  = { (each.value.key) = each.value.value }
   when_none = "pass"
   when_none_message = "no seal, storage or retry_join turns verification off"
+  when_none_evidence = { keys_checked = length(config.keys), files = config.files }
   rationale = "Without certificate verification a man in the middle can impersonate the transit seal or the storage backend, read the unseal key material or the data, and feed Vault forged answers."
   remediation = "Remove tls_skip_verify and give the CA instead (tls_ca_cert for transit, tls_ca_file for storage backends)."
   references = [

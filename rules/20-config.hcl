@@ -72,6 +72,7 @@ rule "seal.inline-credentials" {
   evidence  = { keys = distinct([for s in each.value.secrets : s.key if s.value_kind == "literal"]), kinds = distinct([for s in each.value.secrets : s.kind if s.value_kind == "literal"]) }
   when_none = "pass"
   when_none_message = "no seal block (Shamir seal)"
+  when_none_evidence = { seal = "shamir (no seal block)", files = config.files }
   rationale = "Seal credentials (KMS keys, HSM PINs, transit tokens) protect the root key. In the config file they are readable by anyone who can read the file or its backups; HashiCorp recommends environment variables or instance identity instead."
   remediation = "Remove the credential from the seal block and supply it through the environment (AWS_ACCESS_KEY_ID, VAULT_TRANSIT_SEAL_TOKEN, VAULT_HSM_PIN / BAO_HSM_PIN…), instance identity, or OpenBao's env:// and file:// references."
   references = [
@@ -94,6 +95,7 @@ rule "config.inline-secrets" {
   evidence  = { key = each.value.key, kind = each.value.kind }
   when_none = "pass"
   when_none_message = "no clear-text secret outside seal blocks"
+  when_none_evidence = { keys_checked = length(config.keys), files = config.files }
   rationale = "Storage passwords, Consul tokens and telemetry API tokens in the config file are readable by anyone who can read the file, its backups or configuration management."
   remediation = "Move the secret to the service environment (EnvironmentFile with mode 0600) or the backend's own credential mechanism."
   references = [
@@ -138,6 +140,7 @@ rule "config.product-incompatible" {
   evidence  = { key = each.value.key, value = each.value.value, product = scan.product.name, detected_from = scan.product.detected_from }
   when_none = "pass"
   when_none_message = "nothing in the config that Vault or OpenBao refuses at start-up"
+  when_none_evidence = { product = scan.product.name, detected_from = scan.product.detected_from, files = config.files }
   fix       = { action = "openbao_startable" }
   rationale = "Vault and OpenBao read the same file format but not the same settings. OpenBao dropped mlock and refuses disable_mlock = false, and decodes its own bool keys strictly (allow_audit_log_prefixing = 1 is refused), where Vault accepts both. A config carried over from Vault then stops the server at its next restart, which is an outage."
   remediation = "On OpenBao remove disable_mlock (disable or encrypt swap instead) and write the bool keys as unquoted true or false. Check with bao operator validate-config before restarting."
@@ -265,6 +268,7 @@ rule "config.unknown-key" {
   evidence  = { key = each.value.key, suggestion = nearest(each.value.key, lookup(data.config_schema, each.value.path, [])), product = scan.product.name }
   when_none = "pass"
   when_none_message = "no unknown key"
+  when_none_evidence = { keys_checked = length(config.keys), product = scan.product.name, files = config.files }
   rationale = "Vault and OpenBao only warn about unknown keys and start anyway, and a storage backend ignores keys it does not read without even a warning, so a misspelled tsl_cert_file or tls_disabel silently leaves the intended setting at its default. A key only the other product reads is as good as misspelled."
   remediation = "Fix the spelling, or remove the key (or, for a key of the other product, the setting it stood for)."
   references = [
@@ -286,6 +290,7 @@ rule "config.duplicate-key" {
   evidence  = { key = each.value.key, first_line = each.value.first_line, line = each.value.line }
   when_none = "pass"
   when_none_message = "no duplicate key"
+  when_none_evidence = { keys_checked = length(config.keys), files = config.files }
   fix       = { action = "remove_earlier_duplicates" }
   rationale = "With HCL version 1 the last of two duplicate attributes silently wins; Vault 1.20 warns and later releases reject such configs."
   remediation = "Keep one of the two assignments."
@@ -305,6 +310,7 @@ rule "config.deprecated-key" {
   evidence  = { key = each.value.key }
   when_none = "pass"
   when_none_message = "no deprecated key"
+  when_none_evidence = { keys_checked = length(config.keys), files = config.files }
   fix       = { action = "rename_or_remove", rename = { backend = "storage", ha_backend = "ha_storage" } }
   rationale = "Deprecated keys keep working until they don't; some (tls_prefer_server_cipher_suites) already do nothing."
   remediation = "Replace the key as the message says."
@@ -324,6 +330,7 @@ rule "config.merge-conflict" {
   evidence  = { setters = [for s in each.value.setters : { file = s.file, line = s.line, value = s.value }] }
   when_none = "pass"
   when_none_message = "no conflicting settings between config files"
+  when_none_evidence = { files = config.files }
   rationale = "HashiCorp warns that merging of a config directory is non-deterministic; two files that set the same key to different values give different nodes different configurations."
   remediation = "Set each key in exactly one file."
   references = ["https://developer.hashicorp.com/vault/docs/concepts/production-hardening#non-deterministic-merging"]

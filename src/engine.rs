@@ -300,6 +300,19 @@ fn evaluate_rule(rule: &Rule, facts: &Facts, ctx: &mut Context<'_>, out: &mut Ve
                 format!("cannot evaluate when_none_message: {}", readable(&e)),
             ),
         };
+        let o = match (&o.status, &rule.when_none.evidence) {
+            (Status::Error, _) | (_, None) => o,
+            (_, Some(expr)) => match expr.evaluate(ctx) {
+                Ok(v) => Outcome {
+                    evidence: hcl_to_json(&v),
+                    ..o
+                },
+                Err(e) => Outcome::plain(
+                    Status::Error,
+                    format!("cannot evaluate when_none_evidence: {}", readable(&e)),
+                ),
+            },
+        };
         out.push(finding(rule, o));
         return;
     }
@@ -710,6 +723,34 @@ rule "t.tls" {
             &rules(LISTENER_RULE),
             &facts(
                 json!({"config": {"listeners": [{"address": "x"}]}}),
+                SourceState::Available,
+            ),
+            &Settings::default(),
+        );
+        assert_eq!(bad[0].status, Status::Error, "{:?}", bad[0]);
+    }
+
+    #[test]
+    fn a_pass_with_no_subject_shows_what_was_judged() {
+        // issue 10: "no unknown key" passed with null evidence, showing nothing that was judged.
+        let src = LISTENER_RULE.replace(
+            "when_none_message = \"no listener\"",
+            "when_none_message = \"no listener\"\n  when_none_evidence = { blocks = length(config.blocks) }",
+        );
+        assert_ne!(src, LISTENER_RULE);
+        let doc = json!({"config": {"listeners": [], "blocks": ["storage", "ui"]}});
+        let f = evaluate(
+            &rules(&src),
+            &facts(doc, SourceState::Available),
+            &Settings::default(),
+        );
+        assert_eq!(f[0].message, "no listener");
+        assert_eq!(f[0].evidence, json!({"blocks": 2}));
+        // Evidence that cannot be read is an error, never a pass without it.
+        let bad = evaluate(
+            &rules(&src),
+            &facts(
+                json!({"config": {"listeners": [], "blocks": 7}}),
                 SourceState::Available,
             ),
             &Settings::default(),

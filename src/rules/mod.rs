@@ -46,6 +46,9 @@ pub struct WhenNone {
     pub status: Status,
     /// An expression (facts and params, no `each`); "nothing to check" when absent.
     pub message: Option<Expression>,
+    /// What was judged when nothing matched (facts and params, no `each`), e.g. how many
+    /// keys were checked: a pass shows its evidence too.
+    pub evidence: Option<Expression>,
 }
 
 /// One loaded, validated rule.
@@ -353,6 +356,7 @@ impl Rule {
             &mut self.location,
             &mut self.evidence,
             &mut self.when_none.message,
+            &mut self.when_none.evidence,
             &mut self.remediation_expr,
             &mut self.caused_by,
         ] {
@@ -375,6 +379,7 @@ impl Rule {
             ("location", &self.location),
             ("evidence", &self.evidence),
             ("when_none_message", &self.when_none.message),
+            ("when_none_evidence", &self.when_none.evidence),
             ("remediation", &self.remediation_expr),
             ("caused_by", &self.caused_by),
         ]
@@ -429,6 +434,7 @@ const RULE_ATTRIBUTES: &[&str] = &[
     "evidence",
     "when_none",
     "when_none_message",
+    "when_none_evidence",
     "caused_by",
     "fix",
 ];
@@ -661,6 +667,7 @@ fn parse_rule(
         when_none: WhenNone {
             status: when_none_status,
             message: expr("when_none_message"),
+            evidence: expr("when_none_evidence"),
         },
         file: file.to_string(),
         line,
@@ -683,7 +690,10 @@ fn parse_rule(
     let mut data_refs: Vec<(String, &'static str)> = Vec::new();
     for (name, e) in rule.expressions() {
         let l = attrs.get(name).map(|(_, l)| *l).unwrap_or(line);
-        let per_subject = !matches!(name, "requires" | "for_each" | "when_none_message");
+        let per_subject = !matches!(
+            name,
+            "requires" | "for_each" | "when_none_message" | "when_none_evidence"
+        );
         let each_allowed = per_subject && rule.for_each.is_some();
         if check == Check::Expressions {
             validate::check_expression(e, each_allowed, &rule.params, &mut data_refs, name)
