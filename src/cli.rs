@@ -63,24 +63,8 @@ pub enum Command {
 pub struct FixArgs {
     #[command(flatten)]
     pub sources: SourceArgs,
-    /// Add custom rule files from this directory (repeatable).
-    #[arg(long = "rules", value_name = "DIR")]
-    pub rules: Vec<PathBuf>,
-    /// baseline, production or strict.
-    #[arg(long, default_value = "production", value_parser = ["baseline", "production", "strict"])]
-    pub profile: String,
-    /// Fix only these rules or prefixes (comma-separated, repeatable).
-    #[arg(long, value_delimiter = ',', value_name = "ID-OR-PREFIX")]
-    pub select: Vec<String>,
-    /// Leave out these rules or prefixes.
-    #[arg(long, value_delimiter = ',', value_name = "ID-OR-PREFIX")]
-    pub ignore: Vec<String>,
-    /// Accepted risks (TOML): a waived finding is never fixed.
-    #[arg(long, value_name = "FILE")]
-    pub waivers: Option<PathBuf>,
-    /// Override a rule parameter, e.g. `--set config.lease-ttl.max_hours=8` (repeatable).
-    #[arg(long = "set", value_name = "RULE.PARAM=VALUE")]
-    pub set: Vec<String>,
+    #[command(flatten)]
+    pub rule_args: RuleArgs,
     /// Apply the config patch to the files (atomically; each original kept as FILE.vaultsec-bak).
     #[arg(long)]
     pub write: bool,
@@ -290,28 +274,35 @@ pub struct FactsArgs {
     pub sources: SourceArgs,
 }
 
+/// Which rules run, how, and which failures are accepted: the same for `scan` and `fix`.
 #[derive(Debug, Args)]
-pub struct ScanArgs {
-    #[command(flatten)]
-    pub sources: SourceArgs,
+pub struct RuleArgs {
     /// Add custom rule files from this directory (repeatable).
     #[arg(long = "rules", value_name = "DIR")]
     pub rules: Vec<PathBuf>,
     /// baseline, production or strict.
     #[arg(long, default_value = "production", value_parser = ["baseline", "production", "strict"])]
     pub profile: String,
-    /// Run only these rules or prefixes (comma-separated, repeatable), e.g. `tls.`.
+    /// Run (or fix) only these rules or prefixes (comma-separated, repeatable), e.g. `tls.`.
     #[arg(long, value_delimiter = ',', value_name = "ID-OR-PREFIX")]
     pub select: Vec<String>,
     /// Leave out these rules or prefixes.
     #[arg(long, value_delimiter = ',', value_name = "ID-OR-PREFIX")]
     pub ignore: Vec<String>,
-    /// Accepted risks (TOML).
+    /// Accepted risks (TOML); a waived finding is never fixed.
     #[arg(long, value_name = "FILE")]
     pub waivers: Option<PathBuf>,
     /// Override a rule parameter, e.g. `--set tls.cert-expiring.days=45` (repeatable).
     #[arg(long = "set", value_name = "RULE.PARAM=VALUE")]
     pub set: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub sources: SourceArgs,
+    #[command(flatten)]
+    pub rule_args: RuleArgs,
     /// Output format (repeatable; each -o pairs with the --format before it).
     #[arg(short = 'f', long = "format", value_enum)]
     pub format: Vec<Format>,
@@ -601,16 +592,46 @@ fn source_options(
     })
 }
 
+/// Every `--select`/`--ignore` selector must match some rule: a typo is an input error.
+fn check_selectors(
+    rules: &RuleSet,
+    select: &[String],
+    ignore: &[String],
+) -> Result<(), InputError> {
+    match select
+        .iter()
+        .chain(ignore)
+        .find(|s| !engine::selector_matches_any(rules, s))
+    {
+        Some(selector) => Err(InputError::Usage(format!(
+            "--select/--ignore {selector:?} matches no rule; see `vaultsec rules list`"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The rules, the settings and the waivers that `scan` and `fix` share.
+fn rule_setup(
+    args: &RuleArgs,
+) -> anyhow::Result<(RuleSet, Settings, Option<Vec<waivers::Waiver>>)> {
+    let rules = load_rules(&args.rules)?;
+    check_selectors(&rules, &args.select, &args.ignore)?;
+    let settings = Settings {
+        profile: Profile::parse(&args.profile).unwrap_or(Profile::Production),
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        overrides: parse_overrides(&args.set, &rules)?,
+    };
+    let waivers = match &args.waivers {
+        Some(path) => Some(waivers::load(path, &rules)?),
+        None => None,
+    };
+    Ok((rules, settings, waivers))
+}
+
 fn run_policy(args: PolicyArgs) -> anyhow::Result<u8> {
     let rules = load_rules(&args.rules)?;
-    for selector in args.select.iter().chain(&args.ignore) {
-        if !engine::selector_matches_any(&rules, selector) {
-            return Err(InputError::Usage(format!(
-                "--select/--ignore {selector:?} matches no rule; see `vaultsec rules list`"
-            ))
-            .into());
-        }
-    }
+    check_selectors(&rules, &args.select, &args.ignore)?;
     let settings = Settings {
         profile: Profile::parse(&args.profile).unwrap_or(Profile::Strict),
         select: args.select,
@@ -731,27 +752,9 @@ fn parse_overrides(set: &[String], rules: &RuleSet) -> Result<Vec<ParamOverride>
 
 fn run_scan(args: ScanArgs, outputs: Outputs) -> anyhow::Result<u8> {
     let started = std::time::Instant::now();
-    let rules = load_rules(&args.rules)?;
-    for selector in args.select.iter().chain(&args.ignore) {
-        if !engine::selector_matches_any(&rules, selector) {
-            return Err(InputError::Usage(format!(
-                "--select/--ignore {selector:?} matches no rule; see `vaultsec rules list`"
-            ))
-            .into());
-        }
-    }
-    let settings = Settings {
-        profile: Profile::parse(&args.profile).unwrap_or(Profile::Production),
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-        overrides: parse_overrides(&args.set, &rules)?,
-    };
-    let fail_on = parse_fail_on(&args.fail_on);
     // Inputs are checked before the scan, so a bad file fails fast with exit 2.
-    let waivers = match &args.waivers {
-        Some(path) => Some(waivers::load(path, &rules)?),
-        None => None,
-    };
+    let (rules, settings, waivers) = rule_setup(&args.rule_args)?;
+    let fail_on = parse_fail_on(&args.fail_on);
     let baseline = match &args.baseline {
         Some(path) => {
             let previous = report::load::read_report(path)?;
@@ -836,25 +839,7 @@ fn run_scan(args: ScanArgs, outputs: Outputs) -> anyhow::Result<u8> {
 /// `vaultsec fix`: the scan as `scan` runs it (sources, selection, profile, waivers), then
 /// the fixes of its failures.
 fn run_fix(args: FixArgs) -> anyhow::Result<u8> {
-    let rules = load_rules(&args.rules)?;
-    for selector in args.select.iter().chain(&args.ignore) {
-        if !engine::selector_matches_any(&rules, selector) {
-            return Err(InputError::Usage(format!(
-                "--select/--ignore {selector:?} matches no rule; see `vaultsec rules list`"
-            ))
-            .into());
-        }
-    }
-    let settings = Settings {
-        profile: Profile::parse(&args.profile).unwrap_or(Profile::Production),
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-        overrides: parse_overrides(&args.set, &rules)?,
-    };
-    let waivers = match &args.waivers {
-        Some(path) => Some(waivers::load(path, &rules)?),
-        None => None,
-    };
+    let (rules, settings, waivers) = rule_setup(&args.rule_args)?;
     let opts = source_options(&args.sources, None)?;
     let facts = scan::collect(&opts)?;
     let mut findings = scan::evaluate(&rules, &facts, &settings);
